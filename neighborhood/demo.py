@@ -1,0 +1,157 @@
+"""Demo data: Dingshan Street (鼎山街道), Jiangjin, Chongqing, from the 2022 news report.
+
+Figures from the report: 西西里小区 has 1,490 households in 16 buildings and 7 residential grids,
+one grid worker a grid; its grid party branch has 1 resident cadre, 2 grid heads (何廷海, 张旭) and
+1 deputy. The 西西里/沁园春 shop area has 154 shops in 5 shop grids (30 shops a grid). 艾坪社区 has
+4,302 households in 20 grids under 5 party branches. 唐晓敏 is the street's party secretary.
+Marked *assumed*: codes, the names of grid workers and of the property company, police details.
+Idempotent: every record is found by its natural key before it is created.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .accounts.models import Account, Role
+from .extensions import db
+from .places.models import (
+    Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street,
+)
+
+DEMO_PASSWORD = "dingshan2022"
+COUNTY_CODE = "500116"  # GB/T 2260: 江津区
+
+# username, name, role, demo sign-in
+DEMO_ACCOUNTS = [
+    ("admin", "系统管理员", Role.ADMIN),
+    ("tangxiaomin", "唐晓敏", Role.STREET),
+    ("zhangxu", "张旭", Role.COMMUNITY),
+    ("hetinghai", "何廷海", Role.FACILITATOR),
+    ("wuye", "西西里物业 周经理", Role.BODY),
+    ("yeweihui", "西西里业委会 陈主任", Role.BODY),
+    ("zhujuganbu", "西西里驻居干部 罗书记", Role.BODY),
+]
+
+# *assumed* names of the seven grid workers of 西西里小区 and the deputy grid head.
+XXL_WORKERS = ["刘芳", "陈静", "杨丽", "黄敏", "周燕", "吴霞", "徐娟"]
+XXL_DEPUTY = "王建华"
+SHOP_WORKERS = ["赵磊", "孙强", "钱伟", "冯涛", "蒋波"]
+
+
+def _one(model, **key):
+    return db.session.scalar(sa.select(model).filter_by(**key))
+
+
+def _get_or_create(model, key: dict, **values):
+    obj = _one(model, **key)
+    if obj is None:
+        obj = model(**key, **values)
+        db.session.add(obj)
+        db.session.flush()
+    return obj
+
+
+def _account(username, name, role, *, password=None, **scope):
+    account = _one(Account, username=username)
+    if account is None:
+        account = Account(username=username, name=name, role=role, **scope)
+        if password:
+            account.set_password(password)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def _split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def seed_demo() -> dict[str, str]:
+    """Load the demo; return {username: password} of the accounts one can sign in with."""
+    street = _get_or_create(Street, {"name": "鼎山街道"}, code=f"{COUNTY_CODE}001")
+    jiangzhou = _get_or_create(Community, {"street_id": street.id, "name": "江州社区"},
+                               code=f"{street.code}001")
+    aiping = _get_or_create(Community, {"street_id": street.id, "name": "艾坪社区"},
+                            code=f"{street.code}002")
+
+    demo = {}
+    scopes = {
+        Role.STREET: {"street_id": street.id},
+        Role.COMMUNITY: {"community_id": jiangzhou.id},
+    }
+    accounts = {}
+    for username, name, role in DEMO_ACCOUNTS[:4]:
+        accounts[username] = _account(username, name, role, password=DEMO_PASSWORD,
+                                      **scopes.get(role, {}))
+        demo[username] = DEMO_PASSWORD
+    accounts["hetinghai"].phone = accounts["hetinghai"].phone or "023-47520001"
+
+    xxl = _get_or_create(Estate, {"community_id": jiangzhou.id, "name": "西西里小区"},
+                         kind=EstateKind.PROPERTY, households=1490)
+    branch = _get_or_create(Body, {"community_id": jiangzhou.id, "name": "西西里小区网格党支部"},
+                            kind=BodyKind.PARTY_BRANCH, estate_id=xxl.id,
+                            contact_name="何廷海", contact_phone="023-47520001")
+    committee = _get_or_create(Body, {"community_id": jiangzhou.id, "name": "西西里小区业主委员会"},
+                               kind=BodyKind.OWNERS_COMMITTEE, estate_id=xxl.id,
+                               contact_name="陈主任")
+    company = _get_or_create(Body, {"community_id": jiangzhou.id, "name": "西西里小区物业服务中心"},
+                             kind=BodyKind.PROPERTY, estate_id=xxl.id,
+                             contact_name="周经理", contact_phone="023-47520088")
+    for (username, name, role), body in zip(DEMO_ACCOUNTS[4:], (company, committee, branch)):
+        accounts[username] = _account(username, name, role, password=DEMO_PASSWORD,
+                                      body_id=body.id)
+        demo[username] = DEMO_PASSWORD
+
+    deputy = _account("wangjianhua", XXL_DEPUTY, Role.FACILITATOR, phone="023-47520010")
+    grid_buildings = [2, 2, 2, 2, 2, 3, 3]  # 16 buildings in 7 grids
+    households = [94, 94] + [93] * 14  # 1,490 households
+    building_no = 0
+    for g, count in enumerate(grid_buildings, start=1):
+        worker = _account(f"xxl-gw{g}", XXL_WORKERS[g - 1], Role.FACILITATOR,
+                          phone=f"023-475200{20 + g}")
+        head = accounts["hetinghai"] if g <= 4 else accounts["zhangxu"]
+        grid = _get_or_create(
+            Grid, {"code": f"{jiangzhou.code}{g:03d}"},
+            community_id=jiangzhou.id, estate_id=xxl.id, party_branch_id=branch.id,
+            name=f"西西里小区第{g}网格", kind=GridKind.RESIDENTIAL,
+            worker_id=worker.id, head_id=head.id, deputy_id=deputy.id,
+        )
+        grid_households = 0
+        for _ in range(count):
+            building_no += 1
+            hh = households[building_no - 1]
+            grid_households += hh
+            _get_or_create(
+                Building, {"estate_id": xxl.id, "name": f"{building_no}栋"},
+                code=f"{building_no:05d}", households=hh, grid_id=grid.id,
+                police_station="江津区公安局鼎山派出所", police_office="江州社区警务室",
+                police_officer="李警官", police_phone="023-47520110",
+            )
+        if grid.households is None:
+            grid.households = grid_households
+
+    # The 西西里/沁园春 shop area: 154 shops, 5 shop grids, grid heads in A/B roles.
+    for g, shops in enumerate(_split(154, 5), start=1):
+        worker = _account(f"shop-gw{g}", SHOP_WORKERS[g - 1], Role.FACILITATOR,
+                          phone=f"023-475201{10 + g}")
+        _get_or_create(
+            Grid, {"code": f"{jiangzhou.code}{100 + g:03d}"},
+            community_id=jiangzhou.id, name=f"西西里·沁园春商铺第{g}网格",
+            kind=GridKind.SHOPS, units=shops, area="西西里、沁园春片区", worker_id=worker.id,
+        )
+
+    # 艾坪社区: 4,302 households, 20 grids, 5 party branches of 4 grids each.
+    branches = [
+        _get_or_create(Body, {"community_id": aiping.id, "name": f"艾坪社区第{n}党支部"},
+                       kind=BodyKind.PARTY_BRANCH)
+        for n in "一二三四五"
+    ]
+    for g, hh in enumerate(_split(4302, 20), start=1):
+        worker = _account(f"ap-gw{g:02d}", f"艾坪网格员{g:02d}", Role.FACILITATOR)
+        _get_or_create(
+            Grid, {"code": f"{aiping.code}{g:03d}"},
+            community_id=aiping.id, name=f"艾坪社区第{g}网格", kind=GridKind.RESIDENTIAL,
+            households=hh, party_branch_id=branches[(g - 1) // 4].id, worker_id=worker.id,
+        )
+    db.session.flush()
+    return demo

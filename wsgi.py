@@ -1,0 +1,3 @@
+from neighborhood import create_app
+
+app = create_app()
