@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,8 +66,9 @@ class Account(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt: a slow, memory-hard hash.
-        self.password_hash = generate_password_hash(password)
+        # Werkzeug's default is scrypt, a slow, memory-hard hash; tests may set a cheaper one.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
