@@ -2,6 +2,7 @@
 import enum
 
 import sqlalchemy as sa
+from wtforms.fields.choices import SelectChoice
 
 
 class LabelledEnum(enum.StrEnum):
@@ -20,7 +21,7 @@ class LabelledEnum(enum.StrEnum):
 
     @classmethod
     def choices(cls):
-        return [(member.value, member.label) for member in cls]
+        return [SelectChoice(member.value, member.label) for member in cls]
 
 
 def enum_column(enum_cls, length=24):

@@ -61,9 +61,19 @@ def _schema(database_url, instance_path):
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
+        db.session.remove()
     yield
     with app.app_context():
         downgrade(revision="base")
+    _dispose(app)
+
+
+def _dispose(app):
+    """Close the app's pooled connections (PostgreSQL warns about connections left open)."""
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def _empty_tables():
@@ -84,9 +94,13 @@ def app_factory(_schema, database_url, instance_path):
         return app
 
     yield make
+    for app in made:
+        _dispose(app)
     if made:
-        with create_app(_config(database_url, instance_path)).app_context():
+        cleaner = create_app(_config(database_url, instance_path))
+        with cleaner.app_context():
             _empty_tables()
+        _dispose(cleaner)
         limiter.reset()
 
 
@@ -134,7 +148,7 @@ def _n():
 def make_street(app):
     def make(**kw):
         n = _n()
-        street = Street(name=kw.pop("name", f"街道{n}"), code=kw.pop("code", f"500116{n % 1000:03d}"), **kw)
+        street = Street(name=kw.pop("name", f"街道{n}"), code=kw.pop("code", f"599{n % 1000000:06d}"), **kw)
         db.session.add(street)
         db.session.commit()
         return street

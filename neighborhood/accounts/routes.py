@@ -13,6 +13,7 @@ from ..places.models import Body, Community, Street
 from ..navigation import safe_next
 from ..rendering import render, see_other
 from . import bp
+from ..forms import options
 from .forms import AccountForm, LoginForm, PasswordForm
 from .models import Account, Role
 from .services import change_own_password, save_account, search_accounts
@@ -84,18 +85,14 @@ def index():
 
 
 def _fill_choices(form: AccountForm) -> None:
-    none = [("", _("— none —"))]
-    form.street_id.choices = none + [
-        (s.id, s.name) for s in db.session.scalars(sa.select(Street).order_by(Street.code))
-    ]
-    form.community_id.choices = none + [
-        (c.id, f"{c.street.name} · {c.name}")
-        for c in db.session.scalars(sa.select(Community).order_by(Community.code))
-    ]
-    form.body_id.choices = none + [
-        (b.id, f"{b.community.name} · {b.name}")
-        for b in db.session.scalars(sa.select(Body).order_by(Body.community_id, Body.name))
-    ]
+    form.street_id.choices = options(sa.select(Street).order_by(Street.code))
+    form.community_id.choices = options(
+        sa.select(Community).order_by(Community.code), lambda c: f"{c.street.name} · {c.name}"
+    )
+    form.body_id.choices = options(
+        sa.select(Body).order_by(Body.community_id, Body.name),
+        lambda b: f"{b.community.name} · {b.name}",
+    )
 
 
 def _edit(account: Account | None):

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..rendering import render, see_other
 from .. import scope
 from . import bp
+from ..forms import options
 from .forms import BodyForm, BuildingForm, CommunityForm, EstateForm, GridForm, StreetForm
 from .models import Body, BodyKind, Building, Community, Estate, Grid, Street
 from .services import GRID_PEOPLE_ROLES, KINDS, PARENT_FIELD, save_place
@@ -83,17 +84,12 @@ def building(building_id: int):
     return render("places/building.html", building=obj)
 
 
-def _options(query, label=str):
-    return [(obj.id, label(obj)) for obj in db.session.scalars(query)]
-
-
 def _fill_choices(form, kind: str, community_id: int | None) -> None:
     """Options for the select fields; those below community level are limited to one community."""
-    none = [("", _("— none —"))]
     if hasattr(form, "street_id"):
-        form.street_id.choices = none + _options(sa.select(Street).order_by(Street.code))
+        form.street_id.choices = options(sa.select(Street).order_by(Street.code))
     if hasattr(form, "community_id"):
-        form.community_id.choices = none + _options(
+        form.community_id.choices = options(
             sa.select(Community).order_by(Community.code), lambda c: f"{c.street.name} · {c.name}"
         )
     estates = sa.select(Estate).order_by(Estate.name)
@@ -104,16 +100,16 @@ def _fill_choices(form, kind: str, community_id: int | None) -> None:
         grids = grids.where(Grid.community_id == community_id)
         branches = branches.where(Body.community_id == community_id)
     if hasattr(form, "estate_id"):
-        form.estate_id.choices = none + _options(
+        form.estate_id.choices = options(
             estates, lambda e: f"{e.community.name} · {e.name}"
         )
     if hasattr(form, "grid_id"):
-        form.grid_id.choices = none + _options(grids, lambda g: f"{g.name} ({g.code})")
+        form.grid_id.choices = options(grids, lambda g: f"{g.name} ({g.code})")
     if hasattr(form, "party_branch_id"):
-        form.party_branch_id.choices = none + _options(branches)
+        form.party_branch_id.choices = options(branches)
     if hasattr(form, "worker_id"):
         for name, roles in GRID_PEOPLE_ROLES.items():
-            getattr(form, name).choices = none + _options(
+            getattr(form, name).choices = options(
                 sa.select(Account).where(Account.role.in_(roles)).order_by(Account.name),
                 lambda a: f"{a.name} ({a.username})",
             )

@@ -1,0 +1,152 @@
+"""Roles × routes: every route is tried by every role, and each denial is asserted.
+
+EXPECTED is written out by hand (not read from the code's declarations), so a change of who may
+use a route shows up here. A new route fails ``test_every_route_is_in_the_matrix`` until added.
+"""
+import pytest
+import sqlalchemy as sa
+
+from neighborhood.accounts.models import Account, Role
+from neighborhood.extensions import db
+from neighborhood.places.models import Building, Community, Estate, Grid, Street
+
+ANON = "anonymous"
+EVERYONE = {ANON, "admin", "street", "community", "facilitator", "body"}
+SIGNED_IN = EVERYONE - {ANON}
+STAFF = {"admin", "street", "community"}
+
+EXPECTED = {
+    "core.healthz": EVERYONE,
+    "core.set_language": EVERYONE,
+    "core.index": SIGNED_IN,
+    "accounts.login": EVERYONE,
+    "accounts.logout": SIGNED_IN,
+    "accounts.my_password": SIGNED_IN,
+    "accounts.index": {"admin"},
+    "accounts.new": {"admin"},
+    "accounts.edit": {"admin"},
+    "places.index": STAFF | {"facilitator"},
+    "places.street": {"admin", "street"},
+    "places.community": STAFF,
+    "places.estate": STAFF | {"facilitator"},
+    "places.grid": STAFF | {"facilitator"},
+    "places.building": STAFF | {"facilitator"},
+    "places.new": {"admin"},
+    "places.edit": {"admin"},
+}
+
+DEMO_USER = {
+    "admin": "admin",
+    "street": "tangxiaomin",
+    "community": "zhangxu",
+    "facilitator": "hetinghai",
+    "body": "wuye",
+}
+
+
+def _one(model, **key):
+    return db.session.scalar(sa.select(model).filter_by(**key))
+
+
+def _url_args(rule):
+    grid = _one(Grid, name="西西里小区第1网格")
+    values = {
+        "street_id": _one(Street, name="鼎山街道").id,
+        "community_id": _one(Community, name="江州社区").id,
+        "estate_id": _one(Estate, name="西西里小区").id,
+        "grid_id": grid.id,
+        "building_id": grid.buildings[0].id,
+        "account_id": _one(Account, username="hetinghai").id,
+        "kind": "grids",
+        "obj_id": grid.id,
+    }
+    unknown = set(rule.arguments) - set(values)
+    assert not unknown, f"{rule.endpoint}: add sample values for {unknown}"
+    return {name: values[name] for name in rule.arguments}
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert {rule.endpoint for rule in _rules(app)} == set(EXPECTED)
+
+
+def _client_as(app, role):
+    client = app.test_client()
+    if role != ANON:
+        response = client.post("/login", data={"username": DEMO_USER[role], "password": "dingshan2022"})
+        assert response.status_code == 303, role
+    return client
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_roles_by_routes(demo, role):
+    app = demo
+    client = _client_as(app, role)
+    checked = 0
+    for rule in _rules(app):
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **_url_args(rule))
+        allowed = role in EXPECTED[rule.endpoint]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.endpoint == "accounts.logout" and allowed:
+                continue  # would end this client's session; tested in test_auth
+            if rule.endpoint == "accounts.login" and role != ANON:
+                continue  # a signed-in user is sent home; nothing to deny
+            response = client.open(url, method=method, data={})
+            checked += 1
+            if allowed:
+                assert response.status_code not in (401, 403), (role, method, url)
+                assert "/login" not in response.headers.get("Location", ""), (role, method, url)
+            elif role == ANON:
+                assert response.status_code == 302, (role, method, url, response.status_code)
+                assert response.headers["Location"].startswith("/login"), (role, method, url)
+            else:
+                assert response.status_code == 403, (role, method, url, response.status_code)
+    assert checked >= len(EXPECTED)
+
+
+def test_denied_post_changes_nothing(demo):
+    client = _client_as(demo, "facilitator")
+    grid = _one(Grid, name="西西里小区第1网格")
+    response = client.post(f"/places/grids/{grid.id}/edit", data={"name": "改名", "code": grid.code,
+                                                                "community_id": grid.community_id,
+                                                                "kind": "residential"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert _one(Grid, id=grid.id).name == "西西里小区第1网格"
+
+
+def test_community_staff_see_only_their_community(demo):
+    client = _client_as(demo, "community")  # 张旭, 江州社区
+    assert client.get(f"/places/communities/{_one(Community, name='江州社区').id}").status_code == 200
+    assert client.get(f"/places/communities/{_one(Community, name='艾坪社区').id}").status_code == 403
+    aiping_grid = _one(Grid, name="艾坪社区第1网格")
+    assert client.get(f"/places/grids/{aiping_grid.id}").status_code == 403
+
+
+def test_facilitator_sees_only_his_grids(demo):
+    client = _client_as(demo, "facilitator")  # 何廷海, grid head of grids 1-4
+    own = _one(Grid, name="西西里小区第1网格")
+    other = _one(Grid, name="西西里小区第5网格")
+    assert client.get(f"/places/grids/{own.id}").status_code == 200
+    assert client.get(f"/places/grids/{other.id}").status_code == 403
+    assert client.get(f"/places/buildings/{own.buildings[0].id}").status_code == 200
+    assert client.get(f"/places/buildings/{other.buildings[0].id}").status_code == 403
+    assert client.get(f"/places/estates/{own.estate_id}").status_code == 200
+    home = client.get("/").get_data(as_text=True)
+    assert "西西里小区第1网格" in home and "西西里小区第5网格" not in home
+
+
+def test_street_staff_of_another_street_see_nothing_here(demo, make_account, make_street):
+    other = make_street(name="几江街道")
+    make_account(role=Role.STREET, street_id=other.id, username="jijiang")
+    client = demo.test_client()
+    client.post("/login", data={"username": "jijiang", "password": "correct horse battery"})
+    assert client.get(f"/places/streets/{_one(Street, name='鼎山街道').id}").status_code == 403
+    assert client.get(f"/places/communities/{_one(Community, name='江州社区').id}").status_code == 403
+    assert client.get(f"/places/buildings/{_one(Building, name='1栋').id}").status_code == 403
