@@ -27,8 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from . import accounts, cli, core, errors, i18n, places
-    from .extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from . import accounts, cli, core, errors, i18n, items, meetings, places
+    from .extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -42,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(places.bp)
+    app.register_blueprint(items.bp)
+    app.register_blueprint(meetings.bp)
     errors.init_app(app)
     cli.init_app(app)
 

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .translate import translate
 
 
 @click.command("seed-demo")
@@ -21,3 +22,4 @@ def seed_demo_command():
 
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(translate)

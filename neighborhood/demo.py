@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from .accounts.models import Account, Role
 from .extensions import db
+from .items.models import Category, Item, Level, Source
+from .items.services import create_item
 from .places.models import (
     Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street,
 )
@@ -153,5 +155,32 @@ def seed_demo() -> dict[str, str]:
             community_id=aiping.id, name=f"艾坪社区第{g}网格", kind=GridKind.RESIDENTIAL,
             households=hh, party_branch_id=branches[(g - 1) // 4].id, worker_id=worker.id,
         )
+    _seed_worklog(accounts["hetinghai"])
     db.session.flush()
     return demo
+
+
+# The pending items of a June 2022 "三事分流" work log of 西西里小区, as quoted in the report,
+# and the pool guard rail residents had reported. Details and buildings are *assumed*.
+WORKLOG = [
+    ("小区绿化需要修剪", "中心花园和1栋、2栋之间的绿化带枝叶过密，遮挡低层住户采光。",
+     Category.GREENERY, Source.HOME_VISIT, Level.HOUSEHOLD, 1),
+    ("矮层楼栋的无障碍通道改造", "低层楼栋入口只有台阶，坐轮椅的老人和推婴儿车的居民进出困难。",
+     Category.ACCESSIBILITY, Source.MEETING, Level.SHARED, 2),
+    ("高层电梯满10年问题排查", "部分高层电梯投用已满10年，需要按规定开展安全评估。",
+     Category.LIFTS, Source.WALK_IN, Level.PUBLIC, 2),
+    ("小区游泳池防护栏加固", "游泳池防护栏不够稳固，孩子们在泳池边玩耍有危险。",
+     Category.SAFETY, Source.PHONE, Level.HOUSEHOLD, 1),
+]
+
+
+def _seed_worklog(actor: Account) -> None:
+    grid = _one(Grid, name="西西里小区第1网格")
+    grid.meeting_place = grid.meeting_place or "西西里小区党群服务站"
+    buildings = {b.name: b for b in grid.buildings}
+    for title, description, category, source, level, building_no in WORKLOG:
+        if _one(Item, grid_id=grid.id, title=title) is not None:
+            continue
+        building = buildings[f"{building_no}栋"]
+        create_item(grid, actor, title=title, description=description, building_id=building.id,
+                    category=category.value, source=source.value, level=level.value)

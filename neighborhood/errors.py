@@ -1,7 +1,6 @@
 """Domain errors raised by services, and the error pages."""
 from __future__ import annotations
 
-from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -12,7 +11,7 @@ class DomainError(Exception):
     """A rule of the domain refused a change. ``field`` names the form field it belongs to."""
 
     def __init__(self, field: str | None, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.field = field
         self.message = message
 

@@ -34,4 +34,6 @@ def init_app(app) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path + "/translations"),
     )
-    app.jinja_env.globals.update(html_lang=html_lang, current_language=current_language, LANGUAGES=app.config["LANGUAGES"])
+    app.jinja_env.globals.update(
+        html_lang=html_lang, current_language=current_language, LANGUAGES=app.config["LANGUAGES"]
+    )

@@ -73,3 +73,14 @@ def visible_grids(account: Account) -> sa.Select:
     if account.role == Role.FACILITATOR:
         return query.where(Grid.id.in_(facilitator_grid_ids(account)))
     return query.where(sa.false())
+
+
+def can_run_grid(account: Account, grid: Grid) -> bool:
+    """Record concerns and run meetings of the grid: its facilitators, its community, an admin."""
+    if account.role == Role.ADMIN:
+        return True
+    if account.role == Role.COMMUNITY:
+        return account.community_id == grid.community_id
+    if account.role == Role.FACILITATOR:
+        return account.id in (grid.worker_id, grid.head_id, grid.deputy_id)
+    return False

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 
 from neighborhood.accounts.models import Account, Role
 from neighborhood.extensions import db
+from neighborhood.meetings.models import Meeting
 from neighborhood.places.models import Building, Community, Estate, Grid, Street
 
 ANON = "anonymous"
 EVERYONE = {ANON, "admin", "street", "community", "facilitator", "body"}
 SIGNED_IN = EVERYONE - {ANON}
 STAFF = {"admin", "street", "community"}
+RUN = {"admin", "community", "facilitator"}
 
 EXPECTED = {
     "core.healthz": EVERYONE,
@@ -33,6 +35,25 @@ EXPECTED = {
     "places.building": STAFF | {"facilitator"},
     "places.new": {"admin"},
     "places.edit": {"admin"},
+    # Concerns and meetings: the grid's facilitators, its community, an admin; the street looks on.
+    "items.worklog_page": RUN | {"street"},
+    "items.new": RUN,
+    "items.show": RUN | {"street"},
+    "items.triage_item": RUN,
+    "items.escalate_item": RUN,
+    "items.photo": RUN | {"street"},
+    "meetings.index": RUN | {"street"},
+    "meetings.create_next": RUN,
+    "meetings.schedule": RUN,
+    "meetings.show": RUN | {"street"},
+    "meetings.attendance": RUN,
+    "meetings.add_to_agenda": RUN,
+    "meetings.remove_from_agenda": RUN,
+    "meetings.move": RUN,
+    "meetings.close": RUN,
+    "meetings.run": RUN,
+    "meetings.save_text": RUN,
+    "meetings.outcome": RUN,
 }
 
 DEMO_USER = {
@@ -48,9 +69,27 @@ def _one(model, **key):
     return db.session.scalar(sa.select(model).filter_by(**key))
 
 
-def _url_args(rule):
+def _meeting_fixture(grid):
+    """A meeting of the demo grid with one agenda entry and a photo on its item."""
+    from neighborhood.items.services import add_photo
+    from neighborhood.meetings.services import create_next_meeting
+    from neighborhood.timezone import local_now
+    from tests.test_photos import jpeg_bytes
+
+    meeting = db.session.scalar(sa.select(Meeting).filter_by(grid_id=grid.id))
+    if meeting is None:
+        actor = _one(Account, username="hetinghai")
+        meeting, _created = create_next_meeting(grid, actor, local_now())
+        add_photo(meeting.entries[0].item, jpeg_bytes(), actor)
+        db.session.commit()
+    return meeting
+
+
+def _sample_values():
     grid = _one(Grid, name="西西里小区第1网格")
-    values = {
+    meeting = _meeting_fixture(grid)
+    entry = meeting.entries[0]
+    return {
         "street_id": _one(Street, name="鼎山街道").id,
         "community_id": _one(Community, name="江州社区").id,
         "estate_id": _one(Estate, name="西西里小区").id,
@@ -59,7 +98,15 @@ def _url_args(rule):
         "account_id": _one(Account, username="hetinghai").id,
         "kind": "grids",
         "obj_id": grid.id,
+        "item_id": entry.item_id,
+        "photo_id": entry.item.photos[0].id,
+        "size": "thumb",
+        "meeting_id": meeting.id,
+        "entry_id": entry.id,
     }
+
+
+def _url_args(rule, values):
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint}: add sample values for {unknown}"
     return {name: values[name] for name in rule.arguments}
@@ -85,12 +132,13 @@ def _client_as(app, role):
 def test_roles_by_routes(demo, role):
     app = demo
     client = _client_as(app, role)
+    values = _sample_values()
     checked = 0
     for rule in _rules(app):
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(rule.endpoint, **_url_args(rule))
+            url = url_for(rule.endpoint, **_url_args(rule, values))
         allowed = role in EXPECTED[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint == "accounts.logout" and allowed:
@@ -98,6 +146,7 @@ def test_roles_by_routes(demo, role):
             if rule.endpoint == "accounts.login" and role != ANON:
                 continue  # a signed-in user is sent home; nothing to deny
             response = client.open(url, method=method, data={})
+            response.close()
             checked += 1
             if allowed:
                 assert response.status_code not in (401, 403), (role, method, url)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, jsonify, request, session
 from flask_login import current_user
 
 from ..access import public, signed_in

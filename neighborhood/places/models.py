@@ -1,6 +1,7 @@
 """The places of the grid: street → community → estate → building, grids and the bodies of an estate."""
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
@@ -195,6 +196,11 @@ class Grid(db.Model):
     worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
     head_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
     deputy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    # The meeting schedule: ISO weekdays (1 = Monday) as "2,5", a start time and a place.
+    meeting_weekdays: Mapped[str] = mapped_column(sa.String(13), default="2,5", server_default="2,5")
+    meeting_time: Mapped[dt.time] = mapped_column(default=dt.time(19, 30),
+                                                  server_default="19:30:00")
+    meeting_place: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
 
     community: Mapped[Community] = relationship(back_populates="grids")
     estate: Mapped[Estate | None] = relationship(back_populates="grids")
@@ -205,6 +211,10 @@ class Grid(db.Model):
     worker: Mapped[Account | None] = relationship(foreign_keys=[worker_id])
     head: Mapped[Account | None] = relationship(foreign_keys=[head_id])
     deputy: Mapped[Account | None] = relationship(foreign_keys=[deputy_id])
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [int(d) for d in self.meeting_weekdays.split(",") if d.strip().isdigit()]
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,10 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import Account, Role
 from ..errors import DomainError
 from ..extensions import db
-from .models import BODIES_BY_ESTATE_KIND, Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street
+from .models import (
+    BODIES_BY_ESTATE_KIND, Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind,
+    Street,
+)
 
 KINDS: dict[str, type] = {
     "streets": Street,

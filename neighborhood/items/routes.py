@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import scope
+from ..access import allow, require
+from ..accounts.models import Role
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import options
+from ..photos import Photo
+from ..places.models import Building, Grid
+from ..rendering import render, see_other
+from . import bp
+from .forms import CommentForm, ItemForm, TriageForm
+from .models import Category, Level, State, item_photos
+from .services import create_item, escalate, triage, worklog
+
+
+RUNNERS = (Role.ADMIN, Role.COMMUNITY, Role.FACILITATOR)
+VIEWERS = (*RUNNERS, Role.STREET)
+
+
+def grid_to_run(grid_id: int) -> Grid:
+    grid = db.get_or_404(Grid, grid_id)
+    require(scope.can_run_grid(current_user, grid))
+    return grid
+
+
+def item_to_see(item_id: int):
+    from .models import Item
+
+    item = db.get_or_404(Item, item_id)
+    require(scope.can_see_grid(current_user, item.grid))
+    return item
+
+
+@bp.route("/grids/<int:grid_id>/worklog")
+@allow(*VIEWERS)
+def worklog_page(grid_id: int):
+    grid = db.get_or_404(Grid, grid_id)
+    require(scope.can_see_grid(current_user, grid))
+    filters = {
+        "q": request.args.get("q", "").strip()[:40],
+        "state": request.args.get("state") or None,
+        "level": request.args.get("level") or None,
+        "category": request.args.get("category") or None,
+    }
+    page = db.paginate(worklog(grid, **filters), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render("items/worklog.html", block="results", grid=grid, page=page, filters=filters,
+                  states=[s for s in State if s is not State.RESOLVED], levels=list(Level),
+                  categories=list(Category),
+                  may_run=scope.can_run_grid(current_user, grid))
+
+
+def _building_choices(form: ItemForm, grid: Grid) -> None:
+    form.building_id.choices = options(
+        sa.select(Building).where(Building.grid_id == grid.id).order_by(Building.code),
+        lambda b: f"{b.estate.name} {b.name}",
+    )
+
+
+@bp.route("/grids/<int:grid_id>/items/new", methods=["GET", "POST"])
+@allow(*RUNNERS)
+def new(grid_id: int):
+    grid = grid_to_run(grid_id)
+    form = ItemForm()
+    _building_choices(form, grid)
+    if form.validate_on_submit():
+        photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        try:
+            item = create_item(
+                grid, current_user, title=form.title.data, description=form.description.data or "",
+                building_id=form.building_id.data, unit=form.unit.data or "",
+                category=form.category.data, source=form.source.data, level=form.level.data or None,
+                reporter_name=form.reporter_name.data or "",
+                reporter_contact=form.reporter_contact.data or "",
+                is_public=form.is_public.data, photos=photos)
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Recorded. Receipt code: %(code)s", code=item.receipt_code), "success")
+            return see_other(url_for(".show", item_id=item.id))
+    status = 422 if request.method == "POST" else 200
+    return render("items/new.html", block="content", status=status, form=form, grid=grid)
+
+
+@bp.route("/items/<int:item_id>")
+@allow(*VIEWERS)
+def show(item_id: int):
+    item = item_to_see(item_id)
+    return render("items/item.html", item=item, triage_form=TriageForm(level=item.level),
+                  escalate_form=CommentForm(), may_run=scope.can_run_grid(current_user, item.grid))
+
+
+def _item_action(item_id: int, form, action):
+    item = item_to_see(item_id)
+    require(scope.can_run_grid(current_user, item.grid))
+    if form.validate_on_submit():
+        try:
+            action(item, form)
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return see_other(url_for(".show", item_id=item.id))
+    forms = {"triage_form": TriageForm(level=item.level), "escalate_form": CommentForm()}
+    forms["triage_form" if isinstance(form, TriageForm) else "escalate_form"] = form
+    return render("items/item.html", status=422, item=item, may_run=True, **forms)
+
+
+@bp.route("/items/<int:item_id>/triage", methods=["POST"])
+@allow(*RUNNERS)
+def triage_item(item_id: int):
+    return _item_action(item_id, TriageForm(),
+                        lambda item, f: triage(item, current_user, f.level.data, f.comment.data or ""))
+
+
+@bp.route("/items/<int:item_id>/escalate", methods=["POST"])
+@allow(*RUNNERS)
+def escalate_item(item_id: int):
+    return _item_action(item_id, CommentForm(),
+                        lambda item, f: escalate(item, current_user, f.comment.data or ""))
+
+
+@bp.route("/items/<int:item_id>/photos/<int:photo_id>")
+@bp.route("/items/<int:item_id>/photos/<int:photo_id>/<any(thumb):size>")
+@allow(*VIEWERS)
+def photo(item_id: int, photo_id: int, size: str | None = None):
+    item = item_to_see(item_id)
+    linked = db.session.scalar(sa.select(item_photos.c.photo_id).where(
+        item_photos.c.item_id == item.id, item_photos.c.photo_id == photo_id))
+    photo = db.session.get(Photo, linked) if linked else None
+    if photo is None:
+        abort(404)
+    response = send_file(photo.path(thumb=size == "thumb"), mimetype="image/jpeg", max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
