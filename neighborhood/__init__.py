@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from . import accounts, cli, core, errors, i18n, items, meetings, places
+    from . import accounts, cli, core, errors, i18n, items, meetings, minutes, places, public
     from .extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
+    from .pdf import css_string, page_counter_css
+
+    app.jinja_env.filters.update(css_string=css_string, page_counter_css=page_counter_css)
     accounts.init_app(app)
 
     app.register_blueprint(core.bp)
@@ -44,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(places.bp)
     app.register_blueprint(items.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(minutes.bp)
+    app.register_blueprint(public.bp)
     errors.init_app(app)
     cli.init_app(app)
 

@@ -20,6 +20,34 @@ def seed_demo_command():
         click.echo(f"  {username:<14} {password}")
 
 
+@click.command("minutes-pdf")
+@click.argument("meeting_id", type=int)
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def minutes_pdf_command(meeting_id: int, output: str):
+    """Write the minutes PDF of a meeting: its latest published version, else its draft."""
+    from pathlib import Path
+
+    from .meetings.models import Meeting
+    from .minutes.services import render_minutes_pdf, storage_dir, versions_of
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"no meeting {meeting_id}")
+    versions = versions_of(meeting)
+    if not versions:
+        raise click.ClickException(f"meeting {meeting_id} has no minutes yet: close it first")
+    published = [v for v in versions if v.is_published]
+    version = published[-1] if published else versions[-1]
+    stored = storage_dir() / version.pdf_file if version.pdf_file else None
+    data = stored.read_bytes() if stored and stored.exists() else render_minutes_pdf(version)
+    Path(output).write_bytes(data)
+    state = "published" if version.is_published else "draft"
+    click.echo(f"{output}: minutes of meeting {meeting_id}, version {version.number} ({state}), "
+               f"{len(data)} bytes")
+
+
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(minutes_pdf_command)
     app.cli.add_command(translate)

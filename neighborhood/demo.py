@@ -9,11 +9,14 @@ Idempotent: every record is found by its natural key before it is created.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from .accounts.models import Account, Role
 from .extensions import db
 from .items.models import Category, Item, Level, Source
+from .meetings.models import Outcome
 from .items.services import create_item
 from .places.models import (
     Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street,
@@ -155,9 +158,66 @@ def seed_demo() -> dict[str, str]:
             community_id=aiping.id, name=f"艾坪社区第{g}网格", kind=GridKind.RESIDENTIAL,
             households=hh, party_branch_id=branches[(g - 1) // 4].id, worker_id=worker.id,
         )
+    _seed_past_meeting(accounts["hetinghai"])
     _seed_worklog(accounts["hetinghai"])
     db.session.flush()
     return demo
+
+
+# A meeting of the week before, closed and published, so the resident side has minutes at once.
+# Its items are *assumed*; the dispute is internal and names a resident: it must never be public.
+PAST_ITEMS = [
+    ("3栋楼道堆放杂物清理", "楼道内堆放纸箱和旧家具，影响通行和消防安全。", Category.SANITATION,
+     Source.HOME_VISIT, Outcome.RESOLVED, None, True, "", ""),
+    ("小区东门路灯不亮", "东门至1栋之间三盏路灯不亮，老人晚上出行不便。", Category.SAFETY,
+     Source.PHONE, Outcome.ASSIGNED, BodyKind.PROPERTY, True, "", ""),
+    ("地下车库入口雨天积水", "入口排水沟堵塞，雨天积水深约10厘米。", Category.PARKING,
+     Source.WALK_IN, Outcome.ASSIGNED, BodyKind.PROPERTY, True, "", ""),
+    ("2栋邻里噪音纠纷", "王建国反映楼上深夜噪音，电话13908231234，已初步调解。", Category.DISPUTE,
+     Source.WALK_IN, Outcome.DEFERRED, None, False, "王建国", "13908231234"),
+]
+
+
+def _seed_past_meeting(actor: Account) -> None:
+    from .meetings.models import Meeting, MeetingState
+    from .meetings.services import close_meeting, create_next_meeting
+    from .minutes.services import create_draft, publish
+    from .timezone import local_now
+    from .workdays import add_working_days
+
+    grid = _one(Grid, name="西西里小区第1网格")
+    if db.session.scalar(sa.select(Meeting.id).where(Meeting.grid_id == grid.id)) is not None:
+        return
+    grid.meeting_place = grid.meeting_place or "西西里小区党群服务站"
+    building = grid.buildings[0]
+    for title, description, category, source, _outcome, _body, public, name, phone in PAST_ITEMS:
+        create_item(grid, actor, title=title, description=description, building_id=building.id,
+                    category=category.value, source=source.value, level=Level.HOUSEHOLD.value,
+                    reporter_name=name, reporter_contact=phone, is_public=public)
+    meeting, _ = create_next_meeting(grid, actor, local_now() - dt.timedelta(days=8))
+    bodies = {b.kind: b for b in grid.estate.bodies}
+    names = {"party_branch": "何廷海", "grid": "刘芳", "owners_committee": "陈主任",
+             "property": "周经理"}
+    for row in meeting.attendance:
+        row.present, row.names = True, names.get(row.party.value, "")
+    meeting.residents_count = 9
+    outcomes = {title: (outcome, body) for title, *_, outcome, body, _p, _n, _c in PAST_ITEMS}
+    for entry in meeting.entries:
+        outcome, body_kind = outcomes[entry.item.title]
+        entry.outcome = outcome
+        if outcome is Outcome.ASSIGNED:
+            entry.body_id = bodies[body_kind].id
+            entry.responsible_person = "周经理"
+            entry.due_date = add_working_days(meeting.starts_at.date(), 5)
+            entry.decision = "物业负责维修，完成后在业主群公示照片。"
+        elif outcome is Outcome.RESOLVED:
+            entry.decision = "会上协调物业当日清理，网格员现场核实。"
+        else:
+            entry.decision = "双方同意下次邻里会前再当面沟通。"
+        entry.notes = entry.decision
+    close_meeting(meeting, actor)
+    publish(create_draft(meeting, actor), actor)
+    assert meeting.state is MeetingState.CLOSED
 
 
 # The pending items of a June 2022 "三事分流" work log of 西西里小区, as quoted in the report,

@@ -27,6 +27,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def update_catalogues(*, fuzzy_matching: bool = True) -> list[Path]:
             catalog = Catalog(locale=name, domain=DOMAIN, project=PROJECT, version=_version(),
                               header_comment=HEADER, charset="utf-8", fuzzy=False)
         catalog.update(template, no_fuzzy_matching=not fuzzy_matching)
-        _write_atomically(path, lambda fileobj: write_po(fileobj, catalog, width=WIDTH))
+        _write_atomically(path, partial(write_po, catalog=catalog, width=WIDTH))
         updated.append(path)
     return updated
 
@@ -152,7 +153,7 @@ def compile_catalogues() -> list[Path]:
         if errors:
             raise click.ClickException("\n".join(errors))
         mo = path.with_suffix(".mo")
-        _write_atomically(mo, lambda fileobj: write_mo(fileobj, catalog, use_fuzzy=False))
+        _write_atomically(mo, partial(write_mo, catalog=catalog, use_fuzzy=False))
         written.append(mo)
     return written
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from neighborhood.accounts.models import Account, Role
 from neighborhood.extensions import db
 from neighborhood.meetings.models import Meeting
+from neighborhood.minutes.models import MinutesState, MinutesVersion
 from neighborhood.places.models import Building, Community, Estate, Grid, Street
 
 ANON = "anonymous"
@@ -54,6 +55,19 @@ EXPECTED = {
     "meetings.run": RUN,
     "meetings.save_text": RUN,
     "meetings.outcome": RUN,
+    "places.qr_sheet": STAFF | {"facilitator"},
+    "minutes.edit": RUN | {"street"},
+    "minutes.save": RUN,
+    "minutes.publish_minutes": RUN,
+    "minutes.correct": RUN,
+    "minutes.preview_pdf": RUN,
+    # Residents: no account.
+    "public.building": EVERYONE,
+    "public.minutes": EVERYONE,
+    "public.minutes_pdf": EVERYONE,
+    "public.notice_pdf": EVERYONE,
+    "public.receipt": EVERYONE,
+    "public.report": EVERYONE,
 }
 
 DEMO_USER = {
@@ -76,7 +90,7 @@ def _meeting_fixture(grid):
     from neighborhood.timezone import local_now
     from tests.test_photos import jpeg_bytes
 
-    meeting = db.session.scalar(sa.select(Meeting).filter_by(grid_id=grid.id))
+    meeting = db.session.scalar(sa.select(Meeting).filter_by(grid_id=grid.id, state="planned"))
     if meeting is None:
         actor = _one(Account, username="hetinghai")
         meeting, _created = create_next_meeting(grid, actor, local_now())
@@ -103,6 +117,9 @@ def _sample_values():
         "size": "thumb",
         "meeting_id": meeting.id,
         "entry_id": entry.id,
+        "token": grid.buildings[0].qr_token,
+        "version_id": db.session.scalar(sa.select(MinutesVersion.id).where(
+            MinutesVersion.state == MinutesState.PUBLISHED)),
     }
 
 

@@ -307,7 +307,11 @@ def test_demo_meeting_from_the_worklog(demo, client, auth):
     auth.login("hetinghai", "dingshan2022")
     grid = db.session.scalar(sa.select(Grid).filter_by(name="西西里小区第1网格"))
     meeting = _next(client, grid)
-    assert [e.item.title for e in meeting.entries] == [
+    titles = [e.item.title for e in meeting.entries]
+    # Last week's unfinished items come first, then the work log's new concerns.
+    assert set(titles[:3]) == {"小区东门路灯不亮", "地下车库入口雨天积水", "2栋邻里噪音纠纷"}
+    assert all(e.carried_over for e in meeting.entries[:3])
+    assert titles[3:] == [
         "小区绿化需要修剪", "矮层楼栋的无障碍通道改造", "高层电梯满10年问题排查", "小区游泳池防护栏加固"]
-    page = text_of(client.get(f"/meetings/{meeting.id}/run/{meeting.entries[3].id}"))
+    page = text_of(client.get(f"/meetings/{meeting.id}/run/{meeting.entries[-1].id}"))
     assert "西西里小区物业服务中心" in page and "西西里小区业主委员会" in page

@@ -17,6 +17,7 @@ from ..places.models import Grid
 from ..rendering import render, see_other, wants_fragment
 from ..timezone import local_now, local_today
 from ..workdays import DUE_PRESETS, add_working_days
+from ..minutes.services import create_draft
 from . import bp
 from .forms import AddItemForm, AttendanceForm, CloseForm, OutcomeForm, ScheduleForm
 from .models import AgendaEntry, Meeting, Party
@@ -197,13 +198,14 @@ def close(meeting_id: int):
     if form.validate_on_submit():
         try:
             close_meeting(meeting, current_user, defer_rest=form.defer_rest.data)
+            create_draft(meeting, current_user)
         except DomainError as error:
             db.session.rollback()
             error.attach_to(form)
         else:
             db.session.commit()
             flash(_("The meeting is closed. Its minutes draft is ready."), "success")
-            return see_other(url_for(".show", meeting_id=meeting.id))
+            return see_other(url_for("minutes.edit", meeting_id=meeting.id))
     status = 409 if meeting.is_closed else 422
     return _agenda_page(meeting, status=status, close_form=form)
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -66,6 +68,24 @@ def estate(estate_id: int):
     obj = db.get_or_404(Estate, estate_id)
     require(scope.can_see_estate(current_user, obj))
     return render("places/estate.html", estate=obj)
+
+
+@bp.route("/estates/<int:estate_id>/qr-codes.pdf")
+@allow(*VIEWERS)
+def qr_sheet(estate_id: int):
+    """A printable sheet of every building's QR code, each labelled with its building."""
+    from ..minutes.services import public_url, qr_data_uri
+    from ..pdf import render_pdf
+
+    obj = db.get_or_404(Estate, estate_id)
+    require(scope.can_see_estate(current_user, obj))
+    codes = []
+    for b in obj.buildings:
+        url = public_url("public.building", token=b.qr_token)
+        codes.append({"building": b, "url": url, "qr": qr_data_uri(url)})
+    pdf = render_pdf("places/pdf/qr_sheet.html", estate=obj, codes=codes)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(obj.name)}-qr.pdf"})
 
 
 @bp.route("/grids/<int:grid_id>")
