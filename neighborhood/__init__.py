@@ -27,7 +27,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from . import accounts, cli, core, errors, i18n, items, meetings, minutes, places, public
+    from . import (
+        accounts,
+        cli,
+        core,
+        errors,
+        escalations,
+        i18n,
+        items,
+        meetings,
+        minutes,
+        notifications,
+        places,
+        public,
+        tasks,
+    )
     from .extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -49,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(minutes.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(escalations.bp)
+    app.register_blueprint(notifications.bp)
     errors.init_app(app)
     cli.init_app(app)
 
@@ -56,4 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     check_declared(app)
     app.before_request(enforce)
+    from .notifications.services import deliver_pending_mail
+
+    app.after_request(deliver_pending_mail)
     return app

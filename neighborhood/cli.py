@@ -47,7 +47,25 @@ def minutes_pdf_command(meeting_id: int, output: str):
                f"{len(data)} bytes")
 
 
+@click.command("remind-deadlines")
+@with_appcontext
+def remind_deadlines_command():
+    """Notify bodies of tasks due soon or overdue (run daily, e.g. from cron)."""
+    from flask import current_app
+
+    from .notifications.services import deliver_pending_mail
+    from .tasks.services import remind_deadlines
+    from .timezone import local_today
+
+    with current_app.test_request_context():
+        made = remind_deadlines(local_today(), current_app.config["DUE_SOON_WORKING_DAYS"])
+        db.session.commit()
+        deliver_pending_mail()
+    click.echo(f"{made} reminders")
+
+
 def init_app(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(minutes_pdf_command)
+    app.cli.add_command(remind_deadlines_command)
     app.cli.add_command(translate)

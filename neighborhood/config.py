@@ -40,5 +40,16 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 25,
+        # Deadlines: a task turns yellow this many working days before it is due (red: overdue).
+        "DUE_SOON_WORKING_DAYS": int(os.environ.get("DUE_SOON_WORKING_DAYS", "2")),
+        # Where printed QR codes and PDF links point; empty: the host of the request.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # E-mail notifications, only when a server is given.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@localhost"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -16,10 +16,18 @@ import sqlalchemy as sa
 from .accounts.models import Account, Role
 from .extensions import db
 from .items.models import Category, Item, Level, Source
-from .meetings.models import Outcome
 from .items.services import create_item
+from .meetings.models import Outcome
 from .places.models import (
-    Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street,
+    Body,
+    BodyKind,
+    Building,
+    Community,
+    Estate,
+    EstateKind,
+    Grid,
+    GridKind,
+    Street,
 )
 
 DEMO_PASSWORD = "dingshan2022"

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 
 
 def safe_next(target: str | None) -> str:
@@ -10,3 +10,11 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target
     return url_for("core.index")
+
+
+def path_for(endpoint: str, **values) -> str:
+    """The path of a page, also outside a request (command line, services run by cron)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)

@@ -72,3 +72,14 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 # Due-date presets offered in meeting mode, in working days.
 DUE_PRESETS = [(3, _l("3 working days")), (5, _l("5 working days")), (10, _l("10 working days")),
                (20, _l("20 working days"))]
+
+
+def deadline_flag(due: dt.date | None, today: dt.date, soon_days: int = 2) -> str | None:
+    """"overdue" (red) past the due date, "soon" (yellow) within ``soon_days`` working days."""
+    if due is None:
+        return None
+    if due < today:
+        return "overdue"
+    if working_days_between(today, due) <= soon_days:
+        return "soon"
+    return None

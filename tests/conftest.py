@@ -16,7 +16,15 @@ from neighborhood import create_app
 from neighborhood.accounts.models import Account, Role
 from neighborhood.extensions import db, limiter
 from neighborhood.places.models import (
-    Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind, Street,
+    Body,
+    BodyKind,
+    Building,
+    Community,
+    Estate,
+    EstateKind,
+    Grid,
+    GridKind,
+    Street,
 )
 
 PASSWORD = "correct horse battery"

@@ -61,6 +61,26 @@ EXPECTED = {
     "minutes.publish_minutes": RUN,
     "minutes.correct": RUN,
     "minutes.preview_pdf": RUN,
+    # Follow-up: the body works its tasks; the grid decides extensions and verifies results.
+    "tasks.index": {"body"},
+    "tasks.show": {"body", "street"} | RUN,
+    "tasks.photo": {"body", "street"} | RUN,
+    "tasks.accept_task": {"body"},
+    "tasks.note": {"body"},
+    "tasks.done": {"body"},
+    "tasks.extension": {"body"},
+    "tasks.decide": RUN,
+    "tasks.verify_item": RUN,
+    # The community's and the street's queue of escalated items.
+    "escalations.index": STAFF,
+    "escalations.show": STAFF,
+    "escalations.take_up": STAFF,
+    "escalations.answer_item": STAFF,
+    "escalations.return_item": STAFF,
+    "escalations.assign_item": STAFF,
+    "notifications.index": SIGNED_IN,
+    "notifications.read": SIGNED_IN,
+    "meetings.calendar": EVERYONE,  # its secret token is the key; tested in test_tasks
     # Residents: no account.
     "public.building": EVERYONE,
     "public.minutes": EVERYONE,
@@ -83,6 +103,12 @@ def _one(model, **key):
     return db.session.scalar(sa.select(model).filter_by(**key))
 
 
+def demo_request():
+    from flask import current_app
+
+    return current_app.test_request_context()
+
+
 def _meeting_fixture(grid):
     """A meeting of the demo grid with one agenda entry and a photo on its item."""
     from neighborhood.items.services import add_photo
@@ -99,10 +125,30 @@ def _meeting_fixture(grid):
     return meeting
 
 
+def _task_fixture():
+    """A task of the demo's property company, with a photo and a pending extension request."""
+    import datetime as dt
+
+    from neighborhood.photos import store_photo
+    from neighborhood.tasks.models import Task, TaskPhoto
+    from neighborhood.tasks.services import request_extension
+    from tests.test_photos import jpeg_bytes
+
+    task = db.session.scalar(sa.select(Task).order_by(Task.id))
+    if not task.extensions:
+        manager = _one(Account, username="wuye")
+        with demo_request():
+            request_extension(task, manager, task.due_date + dt.timedelta(days=7), "材料未到")
+        db.session.add(TaskPhoto(task=task, photo=store_photo(jpeg_bytes(), manager.id), kind="after"))
+        db.session.commit()
+    return task
+
+
 def _sample_values():
     grid = _one(Grid, name="西西里小区第1网格")
     meeting = _meeting_fixture(grid)
     entry = meeting.entries[0]
+    task = _task_fixture()
     return {
         "street_id": _one(Street, name="鼎山街道").id,
         "community_id": _one(Community, name="江州社区").id,
@@ -118,12 +164,35 @@ def _sample_values():
         "meeting_id": meeting.id,
         "entry_id": entry.id,
         "token": grid.buildings[0].qr_token,
+        "task_id": task.id,
+        "escalated": _escalated_items(),
+        "extension_id": task.extensions[0].id,
         "version_id": db.session.scalar(sa.select(MinutesVersion.id).where(
             MinutesVersion.state == MinutesState.PUBLISHED)),
     }
 
 
-def _url_args(rule, values):
+def _escalated_items():
+    """One demo item waiting at the community and one at the street, so each level's staff
+    meet an item of their own level in the queue routes."""
+    from neighborhood.items.models import EscalationTarget, Item
+    from neighborhood.items.services import escalate
+
+    items = {}
+    for target, title in ((EscalationTarget.COMMUNITY, "矮层楼栋的无障碍通道改造"),
+                          (EscalationTarget.STREET, "高层电梯满10年问题排查")):
+        item = _one(Item, title=title)
+        if item.escalated_to is not target:
+            with demo_request():
+                escalate(item, _one(Account, username="hetinghai"), target=target)
+        items[target.value] = item.id
+    db.session.commit()
+    return items
+
+
+def _url_args(rule, values, role=None):
+    if rule.endpoint.startswith("escalations.") and "item_id" in rule.arguments:
+        values = {**values, "item_id": values["escalated"]["street" if role == "street" else "community"]}
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint}: add sample values for {unknown}"
     return {name: values[name] for name in rule.arguments}
@@ -155,7 +224,7 @@ def test_roles_by_routes(demo, role):
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(rule.endpoint, **_url_args(rule, values))
+            url = url_for(rule.endpoint, **_url_args(rule, values, role))
         allowed = role in EXPECTED[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if rule.endpoint == "accounts.logout" and allowed:

@@ -1,5 +1,4 @@
 import pytest
-import sqlalchemy as sa
 
 from neighborhood import create_app
 from neighborhood.access import public

@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 
 from neighborhood.accounts.models import Account, Role
 from neighborhood.extensions import db

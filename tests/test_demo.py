@@ -1,5 +1,4 @@
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from neighborhood.accounts.models import Account, Role
 from neighborhood.extensions import db

@@ -3,12 +3,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from neighborhood.accounts.models import Account, Role
+from neighborhood.accounts.models import Role
 from neighborhood.extensions import db
-from neighborhood.items.models import Action, Item, Level, State
+from neighborhood.items.models import Item, Level, State
 from neighborhood.items.services import create_item
 from neighborhood.meetings.models import AgendaEntry, Meeting, MeetingState, Outcome, Party
-from neighborhood.meetings.services import create_next_meeting, next_slot
+from neighborhood.meetings.services import next_slot
 from neighborhood.places.models import BodyKind, EstateKind, Grid
 from neighborhood.timezone import local_today
 from neighborhood.workdays import CalendarDay, add_working_days, is_working_day

@@ -1,7 +1,6 @@
 """Minutes: draft at closing, editing, publishing once, corrections; the PDFs themselves."""
 import io
 import logging
-import shutil
 import subprocess
 
 import pytest
@@ -168,8 +167,9 @@ def test_missing_glyph_is_an_error(app):
 
 
 def test_pdf_fetches_nothing_outside_static(app, tmp_path):
-    from neighborhood.pdf import StaticOnlyFetcher
     from pathlib import Path
+
+    from neighborhood.pdf import StaticOnlyFetcher
 
     fetcher = StaticOnlyFetcher(Path(app.static_folder))
     with pytest.raises(ValueError):

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from neighborhood.errors import DomainError
-from neighborhood.photos import Photo, store_photo
+from neighborhood.photos import store_photo
 
 
 def jpeg_bytes(size=(800, 600), color=(200, 80, 40), exif_gps=False) -> bytes:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from .models import Role
 
@@ -26,6 +26,8 @@ class AccountForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40), USERNAME])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=40)])
     phone = StringField(_l("Work phone"), validators=[Optional(), Length(max=20), PHONE])
+    email = StringField(_l("E-mail for notifications"), validators=[Optional(), Length(max=120),
+                                                                   Email()])
     role = SelectField(_l("Role"), choices=Role.choices(), validators=[DataRequired()])
     street_id = SelectField(_l("Street"), coerce=optional_id, validate_choice=False)
     community_id = SelectField(_l("Community"), coerce=optional_id, validate_choice=False)

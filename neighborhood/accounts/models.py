@@ -46,6 +46,8 @@ class Account(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(40))
     # A work phone: the grid worker's is shown to residents of the grid, never a resident's.
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    # For notifications by e-mail (only when the server has SMTP settings).
+    email: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     # None: the account exists (e.g. as a grid worker) but cannot sign in until a password is set.
     password_hash: Mapped[str | None] = mapped_column(sa.String(200))
     role: Mapped[Role] = mapped_column(enum_column(Role), index=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -9,11 +10,11 @@ from flask_login import current_user, login_user, logout_user
 from ..access import allow, public, signed_in
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..places.models import Body, Community, Street
+from ..forms import options
 from ..navigation import safe_next
+from ..places.models import Body, Community, Street
 from ..rendering import render, see_other
 from . import bp
-from ..forms import options
 from .forms import AccountForm, LoginForm, PasswordForm
 from .models import Account, Role
 from .services import change_own_password, save_account, search_accounts
@@ -105,6 +106,7 @@ def _edit(account: Account | None):
                 username=form.username.data,
                 name=form.name.data,
                 phone=form.phone.data,
+                email=form.email.data or "",
                 role=form.role.data,
                 street_id=form.street_id.data,
                 community_id=form.community_id.data,

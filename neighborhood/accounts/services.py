@@ -21,6 +21,7 @@ SCOPE_MODEL = {"street_id": Street, "community_id": Community, "body_id": Body}
 
 
 def save_account(account: Account | None, *, username: str, name: str, phone: str, role: str,
+                 email: str = "",
                  street_id: int | None, community_id: int | None, body_id: int | None,
                  active: bool, password: str | None) -> Account:
     role = Role(role)
@@ -47,6 +48,7 @@ def save_account(account: Account | None, *, username: str, name: str, phone: st
     account.username = username
     account.name = name.strip()
     account.phone = (phone or "").strip()
+    account.email = (email or "").strip()
     account.role = role
     account.street_id = scope["street_id"]
     account.community_id = scope["community_id"]

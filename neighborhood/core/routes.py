@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, request, session
 from flask_login import current_user
 
+from .. import scope
 from ..access import public, signed_in
 from ..extensions import db
 from ..navigation import safe_next
 from ..rendering import render, see_other
-from .. import scope
 from . import bp
 
 

@@ -84,27 +84,39 @@ Level.labels({
 class State(LabelledEnum):
     NEW = "new"  # reported, waiting for triage (the grid worker's inbox)
     TRIAGED = "triaged"  # triaged, waiting for the meeting
-    ASSIGNED = "assigned"  # handed to a body at a meeting (交办)
-    ESCALATED = "escalated"  # sent up to the community or the street
+    ASSIGNED = "assigned"  # handed to a body (交办), not yet accepted by it
+    IN_PROGRESS = "in_progress"  # the body accepted it and is working on it (处置中)
+    DONE = "done"  # reported done by the body, or answered from above: to be verified (待验收)
+    ESCALATED = "escalated"  # sent up to the community or the street, waiting for them
+    RETURNED = "returned"  # sent back down by the community or the street, with a reason
+    REOPENED = "reopened"  # the result was disputed: back on the agenda
     DEFERRED = "deferred"  # put off to a later meeting
-    RESOLVED = "resolved"  # solved (办结)
+    RESOLVED = "resolved"  # verified: the problem is actually solved (办结)
+    CLOSED = "closed"  # closed without being solved (结案未解决)
 
     @property
     def is_open(self) -> bool:
-        return self is not State.RESOLVED
+        return self not in (State.RESOLVED, State.CLOSED)
 
 
 State.labels({
     State.NEW: _l("Waiting for triage"),
     State.TRIAGED: _l("Waiting for the meeting"),
     State.ASSIGNED: _l("Assigned"),
+    State.IN_PROGRESS: _l("Being handled"),
+    State.DONE: _l("Done, to be verified"),
     State.ESCALATED: _l("Escalated"),
+    State.RETURNED: _l("Sent back"),
+    State.REOPENED: _l("Reopened"),
     State.DEFERRED: _l("Deferred"),
     State.RESOLVED: _l("Resolved"),
+    State.CLOSED: _l("Closed, not solved"),
 })
 
-# The states that come back on the next meeting's agenda by themselves.
-CARRY_OVER = (State.ASSIGNED, State.ESCALATED, State.DEFERRED)
+# The states that come back on the next meeting's agenda by themselves: assigned but not done,
+# done but not yet verified, waiting for the community or the street, sent back, reopened, deferred.
+CARRY_OVER = (State.ASSIGNED, State.IN_PROGRESS, State.DONE, State.ESCALATED, State.RETURNED,
+              State.REOPENED, State.DEFERRED)
 
 
 class Action(LabelledEnum):
@@ -115,6 +127,18 @@ class Action(LabelledEnum):
     ASSIGNED = "assigned"
     RESOLVED = "resolved"
     DEFERRED = "deferred"
+    TASK_ACCEPTED = "task_accepted"
+    PROGRESS = "progress"
+    DONE = "done"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_REFUSED = "extension_refused"
+    TAKEN = "taken"
+    ANSWERED = "answered"
+    RETURNED = "returned"
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+    CLOSED = "closed"
 
 
 Action.labels({
@@ -125,6 +149,18 @@ Action.labels({
     Action.ASSIGNED: _l("Assigned"),
     Action.RESOLVED: _l("Resolved"),
     Action.DEFERRED: _l("Deferred"),
+    Action.TASK_ACCEPTED: _l("Accepted by the body"),
+    Action.PROGRESS: _l("Progress noted"),
+    Action.DONE: _l("Reported done"),
+    Action.EXTENSION_REQUESTED: _l("More time asked"),
+    Action.EXTENSION_APPROVED: _l("More time granted"),
+    Action.EXTENSION_REFUSED: _l("More time refused"),
+    Action.TAKEN: _l("Taken up"),
+    Action.ANSWERED: _l("Answered"),
+    Action.RETURNED: _l("Sent back"),
+    Action.VERIFIED: _l("Verified as solved"),
+    Action.DISPUTED: _l("Result disputed"),
+    Action.CLOSED: _l("Closed without a solution"),
 })
 
 
@@ -172,6 +208,9 @@ class Item(db.Model):
     due_date: Mapped[dt.date | None]
     escalated_to: Mapped[EscalationTarget | None] = mapped_column(enum_column(EscalationTarget))
     resolved_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    # Escalated items: who took it up at the community or the street, and their answer.
+    handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    answer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     resolved_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -184,7 +223,8 @@ class Item(db.Model):
     grid: Mapped[Grid] = relationship()
     building: Mapped[Building | None] = relationship()
     body: Mapped[Body | None] = relationship()
-    created_by: Mapped[Account | None] = relationship()
+    created_by: Mapped[Account | None] = relationship(foreign_keys=[created_by_id])
+    handler: Mapped[Account | None] = relationship(foreign_keys=[handler_id])
     steps: Mapped[list[Step]] = relationship(back_populates="item", order_by="Step.id")
     photos: Mapped[list[Photo]] = relationship(
         secondary="item_photos", order_by="Photo.id", viewonly=True

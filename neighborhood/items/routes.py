@@ -19,7 +19,6 @@ from .forms import CommentForm, ItemForm, TriageForm
 from .models import Category, Level, State, item_photos
 from .services import create_item, escalate, triage, worklog
 
-
 RUNNERS = (Role.ADMIN, Role.COMMUNITY, Role.FACILITATOR)
 VIEWERS = (*RUNNERS, Role.STREET)
 
@@ -91,12 +90,24 @@ def new(grid_id: int):
     return render("items/new.html", block="content", status=status, form=form, grid=grid)
 
 
+def item_page(item, status: int = 200, **forms):
+    """The item's page: what it is, where it stands, its tasks and history, and the actions."""
+    from ..tasks.forms import VerifyForm
+    from ..tasks.models import Task
+
+    defaults = {"triage_form": TriageForm(level=item.level), "escalate_form": CommentForm(),
+                "verify_form": VerifyForm()}
+    defaults.update(forms)
+    tasks = db.session.scalars(sa.select(Task).where(Task.item_id == item.id)
+                               .order_by(Task.id.desc())).all()
+    return render("items/item.html", status=status, item=item, tasks=tasks,
+                  may_run=scope.can_run_grid(current_user, item.grid), **defaults)
+
+
 @bp.route("/items/<int:item_id>")
 @allow(*VIEWERS)
 def show(item_id: int):
-    item = item_to_see(item_id)
-    return render("items/item.html", item=item, triage_form=TriageForm(level=item.level),
-                  escalate_form=CommentForm(), may_run=scope.can_run_grid(current_user, item.grid))
+    return item_page(item_to_see(item_id))
 
 
 def _item_action(item_id: int, form, action):
@@ -112,9 +123,8 @@ def _item_action(item_id: int, form, action):
             db.session.commit()
             flash(_("Saved."), "success")
             return see_other(url_for(".show", item_id=item.id))
-    forms = {"triage_form": TriageForm(level=item.level), "escalate_form": CommentForm()}
-    forms["triage_form" if isinstance(form, TriageForm) else "escalate_form"] = form
-    return render("items/item.html", status=422, item=item, may_run=True, **forms)
+    name = "triage_form" if isinstance(form, TriageForm) else "escalate_form"
+    return item_page(item, status=422, **{name: form})
 
 
 @bp.route("/items/<int:item_id>/triage", methods=["POST"])

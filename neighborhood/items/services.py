@@ -7,10 +7,19 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import Account, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..navigation import path_for
 from ..photos import store_photo
 from ..places.models import Building, Grid
 from .models import (
-    Action, Category, EscalationTarget, Item, Level, Source, State, Step, item_photos,
+    Action,
+    Category,
+    EscalationTarget,
+    Item,
+    Level,
+    Source,
+    State,
+    Step,
+    item_photos,
     new_receipt_code,
 )
 
@@ -95,10 +104,19 @@ def escalate(item: Item, actor: Account, comment: str = "", meeting_id: int | No
         up = current.next_up
         if up is None:
             raise DomainError("comment", _l("A public matter is already at the street."))
+    from ..tasks.services import withdraw_tasks
+
+    withdraw_tasks(item)
     item.escalated_to = ESCALATION_TARGET[up]
+    item.handler_id = None
     record_step(item, actor, Action.ESCALATED, to_state=State.ESCALATED, to_level=up,
                 comment=comment, meeting_id=meeting_id)
     db.session.flush()
+    from ..notifications.models import Kind
+    from ..notifications.services import level_staff, notify
+
+    notify(level_staff(item.grid, street_level=up is Level.PUBLIC), Kind.ESCALATED, item,
+           path_for("escalations.show", item_id=item.id))
 
 
 def worklog(grid: Grid, *, q: str = "", state: str | None = None, level: str | None = None,

@@ -30,6 +30,13 @@ class Outcome(LabelledEnum):
     ASSIGNED = "assigned"
     ESCALATED = "escalated"
     DEFERRED = "deferred"
+    # For an item reported done (or answered from above): the second step of closing it.
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+
+    @property
+    def needs_done_item(self) -> bool:
+        return self in (Outcome.VERIFIED, Outcome.DISPUTED)
 
 
 Outcome.labels({
@@ -37,6 +44,8 @@ Outcome.labels({
     Outcome.ASSIGNED: _l("Assign to a body"),
     Outcome.ESCALATED: _l("Escalate"),
     Outcome.DEFERRED: _l("Defer"),
+    Outcome.VERIFIED: _l("Verified: solved"),
+    Outcome.DISPUTED: _l("Disputed: reopen"),
 })
 
 

@@ -1,30 +1,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, request, url_for
-from flask_babel import format_date, gettext as _
+from flask import Response, abort, current_app, flash, jsonify, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import scope
-from ..access import allow, require
+from ..access import allow, public, require
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import options
 from ..items.routes import RUNNERS, VIEWERS, grid_to_run
+from ..minutes.services import create_draft
 from ..places.models import Grid
 from ..rendering import render, see_other, wants_fragment
 from ..timezone import local_now, local_today
 from ..workdays import DUE_PRESETS, add_working_days
-from ..minutes.services import create_draft
 from . import bp
 from .forms import AddItemForm, AttendanceForm, CloseForm, OutcomeForm, ScheduleForm
 from .models import AgendaEntry, Meeting, Party
 from .services import (
-    AUTOSAVE_FIELDS, Conflict, addable_items, add_entry, bodies_for, close_meeting,
-    create_next_meeting, move_entry, open_meeting_of, remove_entry, save_attendance, save_field,
-    set_outcome, set_schedule,
+    AUTOSAVE_FIELDS,
+    Conflict,
+    add_entry,
+    addable_items,
+    bodies_for,
+    close_meeting,
+    create_next_meeting,
+    meetings_calendar,
+    move_entry,
+    open_meeting_of,
+    remove_entry,
+    save_attendance,
+    save_field,
+    set_outcome,
+    set_schedule,
 )
 
 
@@ -95,6 +109,19 @@ def schedule(grid_id: int):
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render("meetings/index.html", block="content", status=422, grid=grid, page=page,
                   schedule=form, open_meeting=open_meeting_of(grid), may_run=True)
+
+
+@bp.route("/grids/<int:grid_id>/meetings.ics")
+@public
+def calendar(grid_id: int):
+    """The grid's meetings as an iCalendar feed, for a facilitator's calendar app. The address
+    carries the grid's calendar token: calendar apps cannot sign in."""
+    grid = db.get_or_404(Grid, grid_id)
+    token = request.args.get("token", "")
+    if not grid.calendar_token or not hmac.compare_digest(token, grid.calendar_token):
+        abort(404)
+    return Response(meetings_calendar(grid), mimetype="text/calendar",
+                    headers={"Content-Disposition": "inline; filename=meetings.ics"})
 
 
 # --- one meeting: agenda and attendance -----------------------------------------------------
@@ -227,8 +254,10 @@ def _run_page(meeting: Meeting, entry: AgendaEntry, status: int = 200, form=None
                                version=entry.version)
     form.body_id.choices = options(bodies_for(meeting.grid), lambda b: f"{b.kind.label} · {b.name}")
     today = local_today()
+    from ..tasks.services import active_task
+
     return render("meetings/run.html", block=block, status=status, meeting=meeting, entry=entry,
-                  item=entry.item, position=i + 1, total=len(entries),
+                  item=entry.item, task=active_task(entry.item), position=i + 1, total=len(entries),
                   prev=entries[i - 1] if i > 0 else None,
                   next=entries[i + 1] if i + 1 < len(entries) else None,
                   form=form, presets=_due_presets(today), today=today, conflict=conflict,

@@ -53,6 +53,44 @@ def next_slot(grid: Grid, after: dt.datetime) -> dt.datetime:
     raise AssertionError("a weekday always comes within a week")  # pragma: no cover
 
 
+def meetings_calendar(grid: Grid, weeks_back: int = 8) -> bytes:
+    """The grid's meetings (recent, open and the next scheduled slots) as iCalendar."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event
+
+    from ..timezone import local_now
+
+    tz = ZoneInfo("Asia/Shanghai")
+    cal = Calendar()
+    cal.add("prodid", "-//neighborhood//grid meetings//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{grid.name} 网格邻里会")
+    now = local_now()
+    since = now - dt.timedelta(weeks=weeks_back)
+    meetings = db.session.scalars(sa.select(Meeting).where(
+        Meeting.grid_id == grid.id, Meeting.starts_at >= since).order_by(Meeting.starts_at)).all()
+    taken = {m.starts_at for m in meetings}
+    slots, cursor = [], now
+    for _ in range(4):  # the next four scheduled slots, as planned events
+        cursor = next_slot(grid, cursor)
+        if cursor not in taken:
+            slots.append(cursor)
+    for start, uid, status in ([(m.starts_at, f"meeting-{m.id}", "CONFIRMED") for m in meetings]
+                               + [(s, f"slot-{grid.id}-{s:%Y%m%d%H%M}", "TENTATIVE") for s in slots]):
+        event = Event()
+        event.add("uid", f"{uid}@neighborhood")
+        event.add("summary", f"{grid.name} 网格邻里会")
+        event.add("dtstart", start.replace(tzinfo=tz))
+        event.add("dtend", (start + dt.timedelta(hours=1)).replace(tzinfo=tz))
+        event.add("dtstamp", dt.datetime.now(dt.timezone.utc))
+        event.add("status", status)
+        if grid.meeting_place:
+            event.add("location", grid.meeting_place)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
 # --- agenda ---------------------------------------------------------------------------------
 
 def open_meeting_of(grid: Grid) -> Meeting | None:
@@ -223,6 +261,8 @@ def set_outcome(entry: AgendaEntry, actor: Account, today: dt.date, *, outcome: 
     entry.responsible_person = ""
     entry.due_date = None
     entry.escalate_to = None
+    if outcome.needs_done_item and entry.item.state is not State.DONE:
+        raise DomainError("outcome", _l("Only an item reported done can be verified or disputed."))
     if outcome is Outcome.ASSIGNED:
         allowed = {b.id: b for b in bodies_for(meeting.grid)}
         if body_id not in allowed:
@@ -257,6 +297,11 @@ def close_meeting(meeting: Meeting, actor: Account, defer_rest: bool = False) ->
         raise DomainError("defer_rest", _l(
             "%(n)s items have no outcome yet. Decide them, or defer them to the next meeting.",
             n=len(undecided)))
+    unexplained = [e for e in meeting.entries if e.outcome is Outcome.DISPUTED and not e.decision.strip()]
+    if unexplained:
+        raise DomainError("defer_rest", _l(
+            "Write the reason for each disputed result in its decision: %(titles)s",
+            titles="、".join(e.item.title for e in unexplained)))
     for entry in undecided:
         entry.outcome = Outcome.DEFERRED
     for entry in meeting.entries:
@@ -268,6 +313,8 @@ def close_meeting(meeting: Meeting, actor: Account, defer_rest: bool = False) ->
 
 
 def _apply(entry: AgendaEntry, actor: Account, meeting: Meeting) -> None:
+    from ..tasks.services import assign, verify, withdraw_tasks
+
     item = entry.item
     comment = entry.decision
     if entry.level is not None and entry.level is not item.level:
@@ -277,18 +324,19 @@ def _apply(entry: AgendaEntry, actor: Account, meeting: Meeting) -> None:
         record_step(item, actor, Action.TRIAGED, to_state=State.TRIAGED,
                     to_level=item.level or Level.HOUSEHOLD, meeting_id=meeting.id)
     if entry.outcome is Outcome.RESOLVED:
+        withdraw_tasks(item)
         item.resolved_level = Level.HOUSEHOLD  # solved in the grid
         item.resolved_at = utcnow()
         record_step(item, actor, Action.RESOLVED, to_state=State.RESOLVED, comment=comment,
                     meeting_id=meeting.id)
     elif entry.outcome is Outcome.ASSIGNED:
-        item.body_id = entry.body_id
-        item.responsible_person = entry.responsible_person
-        item.due_date = entry.due_date
-        record_step(item, actor, Action.ASSIGNED, to_state=State.ASSIGNED, comment=comment,
-                    meeting_id=meeting.id)
+        assign(item, entry.body, entry.due_date, actor, responsible_person=entry.responsible_person,
+               decision=comment, meeting_id=meeting.id)
     elif entry.outcome is Outcome.ESCALATED:
         escalate(item, actor, comment=comment, meeting_id=meeting.id, target=entry.escalate_to)
+    elif entry.outcome in (Outcome.VERIFIED, Outcome.DISPUTED):
+        verify(item, actor, solved=entry.outcome is Outcome.VERIFIED, reason=comment,
+               meeting_id=meeting.id)
     else:
         record_step(item, actor, Action.DEFERRED, to_state=State.DEFERRED, comment=comment,
                     meeting_id=meeting.id)

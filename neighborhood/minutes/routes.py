@@ -14,7 +14,12 @@ from ..rendering import render, see_other
 from . import bp
 from .forms import CorrectionForm, DraftForm
 from .services import (
-    current_draft, public_content, publish, render_minutes_pdf, start_correction, update_draft,
+    current_draft,
+    public_content,
+    publish,
+    render_minutes_pdf,
+    start_correction,
+    update_draft,
     versions_of,
 )
 

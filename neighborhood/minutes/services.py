@@ -7,7 +7,8 @@ from pathlib import Path
 import segno
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Account, utcnow
 from ..errors import DomainError

@@ -201,6 +201,9 @@ class Grid(db.Model):
     meeting_time: Mapped[dt.time] = mapped_column(default=dt.time(19, 30),
                                                   server_default="19:30:00")
     meeting_place: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    # The secret in the address of the grid's meeting calendar (iCalendar), for subscribing.
+    calendar_token: Mapped[str] = mapped_column(sa.String(32), default=new_qr_token,
+                                                server_default="")
 
     community: Mapped[Community] = relationship(back_populates="grids")
     estate: Mapped[Estate | None] = relationship(back_populates="grids")

@@ -7,14 +7,14 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import scope
 from ..access import allow, require
 from ..accounts.models import Account, Role
 from ..errors import DomainError
 from ..extensions import db
-from ..rendering import render, see_other
-from .. import scope
-from . import bp
 from ..forms import options
+from ..rendering import render, see_other
+from . import bp
 from .forms import BodyForm, BuildingForm, CommunityForm, EstateForm, GridForm, StreetForm
 from .models import Body, BodyKind, Building, Community, Estate, Grid, Street
 from .services import GRID_PEOPLE_ROLES, KINDS, PARENT_FIELD, save_place

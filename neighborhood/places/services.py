@@ -10,7 +10,15 @@ from ..accounts.models import Account, Role
 from ..errors import DomainError
 from ..extensions import db
 from .models import (
-    BODIES_BY_ESTATE_KIND, Body, BodyKind, Building, Community, Estate, EstateKind, Grid, GridKind,
+    BODIES_BY_ESTATE_KIND,
+    Body,
+    BodyKind,
+    Building,
+    Community,
+    Estate,
+    EstateKind,
+    Grid,
+    GridKind,
     Street,
 )
 

@@ -15,7 +15,11 @@ from ..items.models import Item, Source, State
 from ..items.services import create_item
 from ..minutes.models import MinutesState, MinutesVersion
 from ..minutes.services import (
-    public_content, published_for_grid, render_minutes_pdf, resident_names, storage_dir,
+    public_content,
+    published_for_grid,
+    render_minutes_pdf,
+    resident_names,
+    storage_dir,
     versions_of,
 )
 from ..places.models import Building, Grid
