@@ -39,6 +39,9 @@ EXPECTED = {
     # Concerns and meetings: the grid's facilitators, its community, an admin; the street looks on.
     "items.worklog_page": RUN | {"street"},
     "items.new": RUN,
+    "items.edit": RUN,
+    "core.calendar": {"admin"},
+    "core.calendar_delete": {"admin"},
     "items.show": RUN | {"street"},
     "items.triage_item": RUN,
     "items.escalate_item": RUN,
@@ -165,6 +168,7 @@ def _sample_values():
         "entry_id": entry.id,
         "token": grid.buildings[0].qr_token,
         "task_id": task.id,
+        "day": "2026-10-10",
         "escalated": _escalated_items(),
         "extension_id": task.extensions[0].id,
         "version_id": db.session.scalar(sa.select(MinutesVersion.id).where(

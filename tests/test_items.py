@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from neighborhood.accounts.models import Role
 from neighborhood.extensions import db
 from neighborhood.items.models import Action, Item, Level, State, Step
+from neighborhood.items.services import create_item
 from tests.helpers import count, text_of
 from tests.test_photos import jpeg_bytes
 
@@ -144,3 +145,63 @@ def test_escaping_in_item_pages(client, setting):
     for url in (f"/items/{item.id}", f"/grids/{grid.id}/worklog"):
         html = client.get(url).get_data(as_text=True)
         assert evil not in html and "&lt;script&gt;" in html
+
+
+def test_edit_a_concern_and_make_a_residents_report_public(client, setting):
+    grid, building, worker = setting
+    item = create_item(grid, None, title="楼道灯坏", category="other", source="qr", is_public=False,
+                       reporter_contact="13800001111")
+    db.session.commit()
+    page = client.get(f"/items/{item.id}/edit")
+    assert page.status_code == 200 and "13800001111" in page.get_data(as_text=True)
+    response = client.post(f"/items/{item.id}/edit", data={
+        "title": "3单元楼道灯坏了", "category": "safety", "building_id": building.id,
+        "reporter_contact": "13800001111", "is_public": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    item = db.session.get(Item, item.id)
+    assert item.is_public and item.title == "3单元楼道灯坏了" and item.building_id == building.id
+    assert item.steps[-1].action is Action.EDITED and "is_public" in item.steps[-1].comment
+    assert "13800001111" not in item.steps[-1].comment
+    # Empty title, a building elsewhere: refused, nothing changed.
+    assert client.post(f"/items/{item.id}/edit", data={"title": "", "category": "safety"}).status_code == 422
+    assert client.post(f"/items/{item.id}/edit", data={"title": "x", "category": "safety",
+                                                      "building_id": 99999}).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Item, item.id).title == "3单元楼道灯坏了"
+
+
+def test_calendar_corrections(client, auth, make_account):
+    import datetime as dt
+
+    from neighborhood.workdays import CalendarDay, add_working_days
+
+    auth.as_(make_account(role=Role.ADMIN))
+    assert add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+    response = client.post("/calendar", data={"day": "2026-10-08", "kind": "off", "note": "临时调整"})
+    assert response.status_code == 303
+    assert add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 9)
+    assert client.post("/calendar", data={"day": "not a date", "kind": "off"}).status_code == 422
+    assert client.post("/calendar/2026-10-08/delete").status_code == 303
+    assert db.session.get(CalendarDay, dt.date(2026, 10, 8)) is None
+    assert client.post("/calendar/2026-13-40/delete").status_code == 404
+
+
+def test_dashboard_rates_per_level(client, auth, make_account, make_grid):
+    from neighborhood.items.models import Level, State
+
+    grid = make_grid()
+    worker = make_account(role=Role.FACILITATOR)
+    for n, (level, state) in enumerate([(Level.HOUSEHOLD, State.RESOLVED)] * 4
+                                       + [(Level.HOUSEHOLD, State.CLOSED), (Level.SHARED, State.RESOLVED),
+                                          (Level.SHARED, State.ASSIGNED)]):
+        item = create_item(grid, worker, title=f"事项{n}", category="other", source="phone",
+                           level=level.value)
+        item.state = state
+        if state is State.RESOLVED:
+            item.resolved_level = level
+    db.session.commit()
+    auth.as_(make_account(role=Role.COMMUNITY, community_id=grid.community_id))
+    page = text_of(client.get("/"))
+    assert "80.0%" in page  # 4 solved of 5 finished at grid level: exactly the target
+    assert "100.0%" in page  # 1 of 1 at community level

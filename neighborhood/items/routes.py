@@ -17,7 +17,7 @@ from ..rendering import render, see_other
 from . import bp
 from .forms import CommentForm, ItemForm, TriageForm
 from .models import Category, Level, State, item_photos
-from .services import create_item, escalate, triage, worklog
+from .services import create_item, edit_item, escalate, triage, worklog
 
 RUNNERS = (Role.ADMIN, Role.COMMUNITY, Role.FACILITATOR)
 VIEWERS = (*RUNNERS, Role.STREET)
@@ -88,6 +88,35 @@ def new(grid_id: int):
             return see_other(url_for(".show", item_id=item.id))
     status = 422 if request.method == "POST" else 200
     return render("items/new.html", block="content", status=status, form=form, grid=grid)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@allow(*RUNNERS)
+def edit(item_id: int):
+    item = item_to_see(item_id)
+    require(scope.can_run_grid(current_user, item.grid))
+    form = ItemForm(obj=item)
+    del form.source, form.level  # where it came from and its triage have their own steps
+    _building_choices(form, item.grid)
+    if form.validate_on_submit():
+        photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        try:
+            edit_item(item, current_user, photos=photos, title=form.title.data,
+                      description=form.description.data or "", building_id=form.building_id.data,
+                      unit=form.unit.data or "", category=form.category.data,
+                      reporter_name=form.reporter_name.data or "",
+                      reporter_contact=form.reporter_contact.data or "",
+                      is_public=form.is_public.data)
+        except DomainError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return see_other(url_for(".show", item_id=item.id))
+    status = 422 if request.method == "POST" else 200
+    return render("items/new.html", block="content", status=status, form=form, grid=item.grid,
+                  item=item)
 
 
 def item_page(item, status: int = 200, **forms):

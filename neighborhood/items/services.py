@@ -75,6 +75,39 @@ def create_item(grid: Grid, actor: Account | None, *, title: str, description: s
     return item
 
 
+EDITABLE = ("title", "description", "building_id", "unit", "category", "reporter_name",
+            "reporter_contact", "is_public")
+
+
+def edit_item(item: Item, actor: Account, photos: list[bytes] = (), **data) -> None:
+    """Correct what was recorded; the step says which fields changed (not their private values)."""
+    if not item.state.is_open:
+        raise DomainError("title", _l("This item is closed; it can no longer change."))
+    building_id = data.get("building_id")
+    if building_id is not None:
+        building = db.session.get(Building, building_id)
+        if building is None or building.grid_id != item.grid_id:
+            raise DomainError("building_id", _l("Choose a building of this grid."))
+    if not (data.get("title") or "").strip():
+        raise DomainError("title", _l("This field is required."))
+    changed = []
+    for field in EDITABLE:
+        value = data.get(field)
+        if isinstance(value, str):
+            value = value.strip()
+        if field == "category":
+            value = Category(value)
+        if getattr(item, field) != value:
+            setattr(item, field, value)
+            changed.append(field)
+    for blob in photos:
+        add_photo(item, blob, actor)
+        changed.append("photos")
+    if changed:
+        record_step(item, actor, Action.EDITED, comment=", ".join(sorted(set(changed))))
+    db.session.flush()
+
+
 def add_photo(item: Item, data: bytes, actor: Account | None):
     photo = store_photo(data, actor.id if actor else None)
     db.session.execute(item_photos.insert().values(item_id=item.id, photo_id=photo.id))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, jsonify, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import scope
@@ -85,8 +86,9 @@ def create_next(grid_id: int):
     meeting, created = create_next_meeting(grid, current_user, local_now())
     db.session.commit()
     if created:
-        flash(_("The next meeting is ready, with %(n)s items on its agenda.",
-                n=len(meeting.entries)), "success")
+        flash(ngettext("The next meeting is ready, with %(num)s item on its agenda.",
+                       "The next meeting is ready, with %(num)s items on its agenda.",
+                       len(meeting.entries)), "success")
     return see_other(url_for(".show", meeting_id=meeting.id))
 
 

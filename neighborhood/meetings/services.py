@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from ..accounts.models import Account, utcnow
 from ..errors import DomainError
@@ -294,9 +295,10 @@ def close_meeting(meeting: Meeting, actor: Account, defer_rest: bool = False) ->
     _open(meeting)
     undecided = [e for e in meeting.entries if e.outcome is None]
     if undecided and not defer_rest:
-        raise DomainError("defer_rest", _l(
-            "%(n)s items have no outcome yet. Decide them, or defer them to the next meeting.",
-            n=len(undecided)))
+        raise DomainError("defer_rest", lazy_ngettext(
+            "%(num)s item has no outcome yet. Decide it, or defer it to the next meeting.",
+            "%(num)s items have no outcome yet. Decide them, or defer them to the next meeting.",
+            len(undecided)))
     unexplained = [e for e in meeting.entries if e.outcome is Outcome.DISPUTED and not e.decision.strip()]
     if unexplained:
         raise DomainError("defer_rest", _l(

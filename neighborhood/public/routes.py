@@ -96,7 +96,7 @@ def _stored_pdf(version: MinutesVersion, notice: bool):
         setattr(version, attr, name)
         db.session.commit()
     download = f"{version.content['grid']}-{version.content['date']}-v{version.number}"
-    download += "-公示.pdf" if notice else ".pdf"
+    download += f"-{_('notice-board')}.pdf" if notice else ".pdf"
     return send_file(path, mimetype="application/pdf", download_name=download, max_age=3600)
 
 
