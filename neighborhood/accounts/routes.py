@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..access import allow, public, signed_in
-from ..errors import DomainError
 from ..extensions import db, limiter
-from ..forms import options
+from ..forms import options, submit
 from ..navigation import safe_next
 from ..places.models import Body, Community, Street
 from ..rendering import render, see_other
@@ -59,16 +58,10 @@ def logout():
 @signed_in
 def my_password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_own_password(current_user, form.current.data, form.password.data)
-        except DomainError as error:
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Your password is changed."), "success")
-            return see_other(url_for("core.index"))
-    status = 422 if form.errors or form.form_errors else 200
+    if submit(form, lambda: change_own_password(current_user, form.current.data, form.password.data),
+              _("Your password is changed.")):
+        return see_other(url_for("core.index"))
+    status = 422 if request.method == "POST" else 200
     return render("accounts/password.html", block="content", status=status, form=form)
 
 
@@ -99,28 +92,18 @@ def _fill_choices(form: AccountForm) -> None:
 def _edit(account: Account | None):
     form = AccountForm(obj=account)
     _fill_choices(form)
-    if form.validate_on_submit():
-        try:
-            saved = save_account(
-                account,
-                username=form.username.data,
-                name=form.name.data,
-                phone=form.phone.data,
-                email=form.email.data or "",
-                role=form.role.data,
-                street_id=form.street_id.data,
-                community_id=form.community_id.data,
-                body_id=form.body_id.data,
-                active=form.active.data,
-                password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s saved.", name=saved.name), "success")
-            return see_other(url_for("accounts.index"))
+    saved = []
+
+    def save():
+        saved.append(save_account(
+            account, username=form.username.data, name=form.name.data, phone=form.phone.data,
+            email=form.email.data or "", role=form.role.data, street_id=form.street_id.data,
+            community_id=form.community_id.data, body_id=form.body_id.data,
+            active=form.active.data, password=form.password.data))
+
+    if submit(form, save):
+        flash(_("Account %(name)s saved.", name=saved[0].name), "success")
+        return see_other(url_for("accounts.index"))
     status = 422 if request.method == "POST" else 200
     return render("accounts/edit.html", block="content", status=status, form=form, account=account)
 

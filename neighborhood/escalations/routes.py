@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from flask import current_app, flash, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import allow, require
 from ..accounts.models import Role
-from ..errors import DomainError
 from ..extensions import db
-from ..forms import options
+from ..forms import options, submit
 from ..items.models import Item
 from ..rendering import render, see_other
 from ..timezone import local_today
@@ -61,16 +60,8 @@ def _act(item_id: int, name: str, form, action, message: str):
     item = _item(item_id)
     if name == "assign_form":
         form.body_id.choices = []
-    if form.validate_on_submit():
-        try:
-            action(item, form)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return see_other(url_for(".show", item_id=item.id))
+    if submit(form, lambda: action(item, form), message):
+        return see_other(url_for(".show", item_id=item.id))
     return _page(item, status=409 if item.state.value != "escalated" else 422, **{name: form})
 
 

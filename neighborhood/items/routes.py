@@ -8,9 +8,8 @@ from flask_login import current_user
 from .. import scope
 from ..access import allow, require
 from ..accounts.models import Role
-from ..errors import DomainError
 from ..extensions import db
-from ..forms import options
+from ..forms import options, read_uploads, submit
 from ..photos import Photo
 from ..places.models import Building, Grid
 from ..rendering import render, see_other
@@ -69,23 +68,20 @@ def new(grid_id: int):
     grid = grid_to_run(grid_id)
     form = ItemForm()
     _building_choices(form, grid)
-    if form.validate_on_submit():
-        photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
-        try:
-            item = create_item(
-                grid, current_user, title=form.title.data, description=form.description.data or "",
-                building_id=form.building_id.data, unit=form.unit.data or "",
-                category=form.category.data, source=form.source.data, level=form.level.data or None,
-                reporter_name=form.reporter_name.data or "",
-                reporter_contact=form.reporter_contact.data or "",
-                is_public=form.is_public.data, photos=photos)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Recorded. Receipt code: %(code)s", code=item.receipt_code), "success")
-            return see_other(url_for(".show", item_id=item.id))
+    created = []
+
+    def record():
+        created.append(create_item(
+            grid, current_user, title=form.title.data, description=form.description.data or "",
+            building_id=form.building_id.data, unit=form.unit.data or "",
+            category=form.category.data, source=form.source.data, level=form.level.data or None,
+            reporter_name=form.reporter_name.data or "",
+            reporter_contact=form.reporter_contact.data or "",
+            is_public=form.is_public.data, photos=read_uploads(form.photos)))
+
+    if submit(form, record):
+        flash(_("Recorded. Receipt code: %(code)s", code=created[0].receipt_code), "success")
+        return see_other(url_for(".show", item_id=created[0].id))
     status = 422 if request.method == "POST" else 200
     return render("items/new.html", block="content", status=status, form=form, grid=grid)
 
@@ -98,22 +94,14 @@ def edit(item_id: int):
     form = ItemForm(obj=item)
     del form.source, form.level  # where it came from and its triage have their own steps
     _building_choices(form, item.grid)
-    if form.validate_on_submit():
-        photos = [f.read() for f in (form.photos.data or []) if getattr(f, "filename", "")]
-        try:
-            edit_item(item, current_user, photos=photos, title=form.title.data,
-                      description=form.description.data or "", building_id=form.building_id.data,
-                      unit=form.unit.data or "", category=form.category.data,
-                      reporter_name=form.reporter_name.data or "",
-                      reporter_contact=form.reporter_contact.data or "",
-                      is_public=form.is_public.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return see_other(url_for(".show", item_id=item.id))
+    saved = submit(form, lambda: edit_item(
+        item, current_user, photos=read_uploads(form.photos), title=form.title.data,
+        description=form.description.data or "", building_id=form.building_id.data,
+        unit=form.unit.data or "", category=form.category.data,
+        reporter_name=form.reporter_name.data or "", reporter_contact=form.reporter_contact.data or "",
+        is_public=form.is_public.data), _("Saved."))
+    if saved:
+        return see_other(url_for(".show", item_id=item.id))
     status = 422 if request.method == "POST" else 200
     return render("items/new.html", block="content", status=status, form=form, grid=item.grid,
                   item=item)
@@ -142,16 +130,8 @@ def show(item_id: int):
 def _item_action(item_id: int, form, action):
     item = item_to_see(item_id)
     require(scope.can_run_grid(current_user, item.grid))
-    if form.validate_on_submit():
-        try:
-            action(item, form)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return see_other(url_for(".show", item_id=item.id))
+    if submit(form, lambda: action(item, form), _("Saved.")):
+        return see_other(url_for(".show", item_id=item.id))
     name = "triage_form" if isinstance(form, TriageForm) else "escalate_form"
     return item_page(item, status=422, **{name: form})
 

@@ -5,16 +5,15 @@ import hmac
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, jsonify, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import scope
 from ..access import allow, public, require
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import options
+from ..forms import options, submit
 from ..items.routes import RUNNERS, VIEWERS, grid_to_run
 from ..minutes.services import create_draft
 from ..places.models import Grid
@@ -97,16 +96,10 @@ def create_next(grid_id: int):
 def schedule(grid_id: int):
     grid = grid_to_run(grid_id)
     form = ScheduleForm()
-    if form.validate_on_submit():
-        try:
-            set_schedule(grid, form.weekdays.data or [], form.time.data, form.place.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return see_other(url_for(".index", grid_id=grid.id))
+    saved = submit(form, lambda: set_schedule(grid, form.weekdays.data or [], form.time.data,
+                                              form.place.data or ""), _("Saved."))
+    if saved:
+        return see_other(url_for(".index", grid_id=grid.id))
     query = sa.select(Meeting).where(Meeting.grid_id == grid.id).order_by(Meeting.starts_at.desc())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render("meetings/index.html", block="content", status=422, grid=grid, page=page,
@@ -151,21 +144,14 @@ def show(meeting_id: int):
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id, run=True)
     form = AttendanceForm()
-    if form.validate_on_submit():
-        present = {party: (request.form.get(f"present_{party.value}") == "y",
-                           request.form.get(f"names_{party.value}", ""))
-                   for party in Party}
-        try:
-            save_attendance(meeting, present, form.residents_count.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            if wants_fragment():
-                return _agenda_page(meeting, block="attendance")
-            flash(_("Attendance saved."), "success")
-            return see_other(url_for(".show", meeting_id=meeting.id))
+    present = {party: (request.form.get(f"present_{party.value}") == "y",
+                       request.form.get(f"names_{party.value}", ""))
+               for party in Party}
+    if submit(form, lambda: save_attendance(meeting, present, form.residents_count.data)):
+        if wants_fragment():
+            return _agenda_page(meeting, block="attendance")
+        flash(_("Attendance saved."), "success")
+        return see_other(url_for(".show", meeting_id=meeting.id))
     return _agenda_page(meeting, status=422, attendance_form=form,
                         block="attendance" if wants_fragment() else None)
 
@@ -176,15 +162,8 @@ def add_to_agenda(meeting_id: int):
     meeting = _meeting(meeting_id, run=True)
     form = AddItemForm()
     form.item_id.choices = []
-    if form.validate_on_submit():
-        try:
-            add_entry(meeting, form.item_id.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            return _after_agenda_change(meeting)
+    if submit(form, lambda: add_entry(meeting, form.item_id.data)):
+        return _after_agenda_change(meeting)
     return _agenda_page(meeting, status=422, add_form=form,
                         block="agenda" if wants_fragment() else None)
 
@@ -224,17 +203,13 @@ def move(meeting_id: int, entry_id: int):
 def close(meeting_id: int):
     meeting = _meeting(meeting_id, run=True)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            close_meeting(meeting, current_user, defer_rest=form.defer_rest.data)
-            create_draft(meeting, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("The meeting is closed. Its minutes draft is ready."), "success")
-            return see_other(url_for("minutes.edit", meeting_id=meeting.id))
+
+    def close_and_draft():
+        close_meeting(meeting, current_user, defer_rest=form.defer_rest.data)
+        create_draft(meeting, current_user)
+
+    if submit(form, close_and_draft, _("The meeting is closed. Its minutes draft is ready.")):
+        return see_other(url_for("minutes.edit", meeting_id=meeting.id))
     status = 409 if meeting.is_closed else 422
     return _agenda_page(meeting, status=status, close_form=form)
 
@@ -321,6 +296,14 @@ def save_text(meeting_id: int, entry_id: int):
     return see_other(url_for(".run", meeting_id=meeting.id, entry_id=entry.id))
 
 
+def _preset(value: str | None) -> dt.date | None:
+    """A due-date preset button's date (used when the date field itself was left empty)."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @bp.route("/meetings/<int:meeting_id>/run/<int:entry_id>/outcome", methods=["POST"])
 @allow(*RUNNERS)
 def outcome(meeting_id: int, entry_id: int):
@@ -330,26 +313,18 @@ def outcome(meeting_id: int, entry_id: int):
         return _closed_refusal(meeting)
     form = OutcomeForm()
     form.body_id.choices = []
-    if form.validate_on_submit():
-        due = form.due_date.data
-        if due is None and request.form.get("due_preset"):
-            try:
-                due = dt.date.fromisoformat(request.form["due_preset"])
-            except ValueError:
-                due = None
-        try:
-            set_outcome(entry, current_user, local_today(), outcome=form.outcome.data,
-                        level=form.level.data or None, body_id=form.body_id.data,
-                        responsible_person=form.responsible_person.data or "", due_date=due,
-                        escalate_to=form.escalate_to.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            if wants_fragment():
-                return _run_page(meeting, entry, block="outcome")
-            flash(_("Outcome saved."), "success")
-            return see_other(url_for(".run", meeting_id=meeting.id, entry_id=entry.id))
+
+    def decide():
+        set_outcome(entry, current_user, local_today(), outcome=form.outcome.data,
+                    level=form.level.data or None, body_id=form.body_id.data,
+                    responsible_person=form.responsible_person.data or "",
+                    due_date=form.due_date.data or _preset(request.form.get("due_preset")),
+                    escalate_to=form.escalate_to.data or None)
+
+    if submit(form, decide):
+        if wants_fragment():
+            return _run_page(meeting, entry, block="outcome")
+        flash(_("Outcome saved."), "success")
+        return see_other(url_for(".run", meeting_id=meeting.id, entry_id=entry.id))
     return _run_page(meeting, entry, status=422, form=form,
                      block="outcome" if wants_fragment() else None)

@@ -8,6 +8,7 @@ from .. import scope
 from ..access import allow, require
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import submit
 from ..items.routes import RUNNERS, VIEWERS
 from ..meetings.models import Meeting
 from ..rendering import render, see_other
@@ -96,16 +97,9 @@ def publish_minutes(meeting_id: int):
 def correct(meeting_id: int):
     meeting = _meeting(meeting_id, run=True)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            start_correction(meeting, current_user, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("A correction draft is open. Edit it and publish it."), "success")
-            return see_other(url_for(".edit", meeting_id=meeting.id))
+    if submit(form, lambda: start_correction(meeting, current_user, form.reason.data),
+              _("A correction draft is open. Edit it and publish it.")):
+        return see_other(url_for(".edit", meeting_id=meeting.id))
     return _page(meeting, status=422, correction_form=form)
 
 

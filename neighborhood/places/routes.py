@@ -3,16 +3,15 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import scope
 from ..access import allow, require
 from ..accounts.models import Account, Role
-from ..errors import DomainError
 from ..extensions import db
-from ..forms import options
+from ..forms import options, submit
 from ..rendering import render, see_other
 from . import bp
 from .forms import BodyForm, BuildingForm, CommunityForm, EstateForm, GridForm, StreetForm
@@ -160,17 +159,14 @@ def _edit(kind: str, obj):
     if obj is None and parent and request.method == "GET":
         getattr(form, parent).data = request.args.get("parent", type=int)
     _fill_choices(form, kind, _community_of(kind, form, obj))
-    if form.validate_on_submit():
+    saved = []
+
+    def save():
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        try:
-            saved = save_place(kind, obj, data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return see_other(_detail_url(kind, saved))
+        saved.append(save_place(kind, obj, data))
+
+    if submit(form, save, _("Saved.")):
+        return see_other(_detail_url(kind, saved[0]))
     status = 422 if request.method == "POST" else 200
     back = _detail_url(kind, obj) if obj is not None else url_for(".index")
     return render("places/edit.html", block="content", status=status,

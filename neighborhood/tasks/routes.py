@@ -9,6 +9,7 @@ from ..access import allow, require
 from ..accounts.models import Role
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import read_uploads, submit
 from ..items.models import Item
 from ..items.routes import RUNNERS
 from ..rendering import render, see_other
@@ -89,18 +90,9 @@ def show(task_id: int):
 
 def _work(task_id: int, form_name: str, form, action, done_message: str):
     task = _task(task_id, work=True)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            action(task, form)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-            status = 409 if isinstance(error, StaleTask) else 422
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-            return see_other(url_for(".show", task_id=task.id))
+    if submit(form, lambda: action(task, form), done_message):
+        return see_other(url_for(".show", task_id=task.id))
+    status = 409 if isinstance(form.domain_error, StaleTask) else 422
     return _task_page(task, status=status, **{form_name: form})
 
 
@@ -136,13 +128,9 @@ def note(task_id: int):
 @allow(Role.BODY)
 def done(task_id: int):
     form = DoneForm()
-
-    def files(field):
-        return [f.read() for f in (field.data or []) if getattr(f, "filename", "")]
-
     return _work(task_id, "done_form", form,
-                 lambda t, f: mark_done(t, current_user, f.note.data, files(f.before), files(f.after),
-                                        f.version_number),
+                 lambda t, f: mark_done(t, current_user, f.note.data, read_uploads(f.before),
+                                        read_uploads(f.after), f.version_number),
                  _("Reported done. The grid will verify it."))
 
 
@@ -165,16 +153,10 @@ def decide(task_id: int, extension_id: int):
     if ext.task_id != task.id:
         abort(404)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide_extension(ext, current_user, form.decision.data == "approve", form.comment.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Decided."), "success")
-            return see_other(url_for(".show", task_id=task.id))
+    decided = submit(form, lambda: decide_extension(ext, current_user, form.decision.data == "approve",
+                                                    form.comment.data), _("Decided."))
+    if decided:
+        return see_other(url_for(".show", task_id=task.id))
     return _task_page(task, status=422, decision_form=form)
 
 
@@ -185,19 +167,15 @@ def verify_item(item_id: int):
     item = db.get_or_404(Item, item_id)
     require(scope.can_run_grid(current_user, item.grid))
     form = VerifyForm()
-    if form.validate_on_submit():
-        try:
-            if form.result.data == "closed":
-                close_unsolved(item, current_user, form.reason.data)
-            else:
-                verify(item, current_user, form.result.data == "solved", form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.attach_to(form)
+
+    def decide_result():
+        if form.result.data == "closed":
+            close_unsolved(item, current_user, form.reason.data)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return see_other(url_for("items.show", item_id=item.id))
+            verify(item, current_user, form.result.data == "solved", form.reason.data)
+
+    if submit(form, decide_result, _("Saved.")):
+        return see_other(url_for("items.show", item_id=item.id))
     from ..items.routes import item_page
 
     return item_page(item, status=422, verify_form=form)
