@@ -315,3 +315,19 @@ def test_demo_meeting_from_the_worklog(demo, client, auth):
         "小区绿化需要修剪", "矮层楼栋的无障碍通道改造", "高层电梯满10年问题排查", "小区游泳池防护栏加固"]
     page = text_of(client.get(f"/meetings/{meeting.id}/run/{meeting.entries[-1].id}"))
     assert "西西里小区物业服务中心" in page and "西西里小区业主委员会" in page
+
+
+def test_meeting_history_records_who_changed_what(client, grid_setting):
+    grid, building, worker, company = grid_setting
+    _item(grid, building, worker, "小区绿化需要修剪")
+    meeting = _next(client, grid)
+    entry = meeting.entries[0]
+    client.post(f"/meetings/{meeting.id}/attendance", data={"present_grid": "y", "residents_count": "4"})
+    client.post(f"/meetings/{meeting.id}/run/{entry.id}/outcome", data={"outcome": "resolved"})
+    client.post(f"/meetings/{meeting.id}/close", data={})
+    db.session.expire_all()
+    events = db.session.get(Meeting, meeting.id).events
+    assert [e.action.value for e in events] == ["created", "attendance", "outcome", "closed"]
+    assert all(e.actor_id == worker.id for e in events)
+    page = text_of(client.get(f"/meetings/{meeting.id}"))
+    assert "何廷海" in page and "小区绿化需要修剪" in page

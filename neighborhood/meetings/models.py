@@ -66,6 +66,27 @@ Party.labels({
 })
 
 
+class MeetingAction(LabelledEnum):
+    CREATED = "created"
+    ATTENDANCE = "attendance"
+    ITEM_ADDED = "item_added"
+    ITEM_REMOVED = "item_removed"
+    REORDERED = "reordered"
+    OUTCOME = "outcome"
+    CLOSED = "closed"
+
+
+MeetingAction.labels({
+    MeetingAction.CREATED: _l("Meeting prepared"),
+    MeetingAction.ATTENDANCE: _l("Attendance saved"),
+    MeetingAction.ITEM_ADDED: _l("Added to the agenda"),
+    MeetingAction.ITEM_REMOVED: _l("Removed from the agenda"),
+    MeetingAction.REORDERED: _l("Agenda reordered"),
+    MeetingAction.OUTCOME: _l("Outcome set"),
+    MeetingAction.CLOSED: _l("Meeting closed"),
+})
+
+
 class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (sa.Index("ix_meetings_grid_starts", "grid_id", "starts_at"),)
@@ -90,6 +111,8 @@ class Meeting(db.Model):
     attendance: Mapped[list[Attendance]] = relationship(
         back_populates="meeting", order_by="Attendance.id", cascade="all, delete-orphan"
     )
+    events: Mapped[list[MeetingEvent]] = relationship(back_populates="meeting",
+                                                      order_by="MeetingEvent.id")
 
     @property
     def is_closed(self) -> bool:
@@ -137,3 +160,20 @@ class AgendaEntry(db.Model):
     item: Mapped[Item] = relationship()
     body: Mapped[Body | None] = relationship()
     updated_by: Mapped[Account | None] = relationship()
+
+
+class MeetingEvent(db.Model):
+    """The meeting's own history: who changed its agenda, attendance, outcomes, and closed it.
+    (Typed notes are kept with their version and author on the entry, not one row a keystroke.)"""
+
+    __tablename__ = "meeting_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    action: Mapped[MeetingAction] = mapped_column(enum_column(MeetingAction))
+    detail: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="events")
+    actor: Mapped[Account | None] = relationship()

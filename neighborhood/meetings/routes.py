@@ -147,7 +147,7 @@ def attendance(meeting_id: int):
     present = {party: (request.form.get(f"present_{party.value}") == "y",
                        request.form.get(f"names_{party.value}", ""))
                for party in Party}
-    if submit(form, lambda: save_attendance(meeting, present, form.residents_count.data)):
+    if submit(form, lambda: save_attendance(meeting, present, form.residents_count.data, current_user)):
         if wants_fragment():
             return _agenda_page(meeting, block="attendance")
         flash(_("Attendance saved."), "success")
@@ -162,7 +162,7 @@ def add_to_agenda(meeting_id: int):
     meeting = _meeting(meeting_id, run=True)
     form = AddItemForm()
     form.item_id.choices = []
-    if submit(form, lambda: add_entry(meeting, form.item_id.data)):
+    if submit(form, lambda: add_entry(meeting, form.item_id.data, current_user)):
         return _after_agenda_change(meeting)
     return _agenda_page(meeting, status=422, add_form=form,
                         block="agenda" if wants_fragment() else None)
@@ -181,7 +181,7 @@ def remove_from_agenda(meeting_id: int, entry_id: int):
     meeting = _meeting(meeting_id, run=True)
     if meeting.is_closed:
         return _closed_refusal(meeting)
-    remove_entry(_entry(meeting, entry_id))
+    remove_entry(_entry(meeting, entry_id), current_user)
     db.session.commit()
     return _after_agenda_change(meeting)
 
@@ -193,7 +193,7 @@ def move(meeting_id: int, entry_id: int):
     if meeting.is_closed:
         return _closed_refusal(meeting)
     delta = -1 if request.form.get("direction") == "up" else 1
-    move_entry(_entry(meeting, entry_id), delta)
+    move_entry(_entry(meeting, entry_id), delta, current_user)
     db.session.commit()
     return _after_agenda_change(meeting)
 
@@ -271,7 +271,12 @@ def save_text(meeting_id: int, entry_id: int):
             value = request.form[field].replace("\r\n", "\n")
             base = request.form.get(f"base_{field}", "").replace("\r\n", "\n")
             # The version says someone saved; the field's own text says whether it was this field.
-            if entry.version != version and getattr(entry, field) == base:
+            # The text is checked even when the version is current: a tablet that saved the other
+            # field since has the latest version but still an old text of this one.
+            current = getattr(entry, field)
+            if current != base and current != value:
+                raise Conflict(entry, field, theirs=current, mine=value)
+            if entry.version != version:
                 version = entry.version
             version = save_field(entry, field, value, version, current_user)
     except Conflict as conflict:

@@ -14,7 +14,9 @@ from ..extensions import db
 from ..items.models import CARRY_OVER, Action, EscalationTarget, Item, Level, State
 from ..items.services import escalate, record_step
 from ..places.models import Body, BodyKind, Grid
-from .models import AgendaEntry, Attendance, Meeting, MeetingState, Outcome, Party
+from .models import (
+    AgendaEntry, Attendance, Meeting, MeetingAction, MeetingEvent, MeetingState, Outcome, Party,
+)
 
 AUTOSAVE_FIELDS = {"notes": 4000, "decision": 2000}
 
@@ -25,6 +27,10 @@ class Conflict(Exception):
     def __init__(self, entry: AgendaEntry, field: str, theirs: str, mine: str):
         super().__init__(field)
         self.entry, self.field, self.theirs, self.mine = entry, field, theirs, mine
+
+
+def log(meeting: Meeting, actor: Account | None, action: MeetingAction, detail: str = "") -> None:
+    db.session.add(MeetingEvent(meeting=meeting, actor=actor, action=action, detail=detail[:200]))
 
 
 def _open(meeting: Meeting) -> None:
@@ -151,6 +157,7 @@ def create_next_meeting(grid: Grid, actor: Account, now: dt.datetime) -> tuple[M
     for position, (item, carried) in enumerate(agenda_candidates(grid, now.date()), start=1):
         meeting.entries.append(AgendaEntry(item=item, position=position, carried_over=carried,
                                            level=item.level))
+    log(meeting, actor, MeetingAction.CREATED, str(len(meeting.entries)))
     db.session.flush()
     return meeting, True
 
@@ -164,7 +171,7 @@ def addable_items(meeting: Meeting) -> list[Item]:
     ).all()
 
 
-def add_entry(meeting: Meeting, item_id: int | None) -> AgendaEntry:
+def add_entry(meeting: Meeting, item_id: int | None, actor: Account | None = None) -> AgendaEntry:
     _open(meeting)
     item = db.session.get(Item, item_id) if item_id else None
     if item is None or item.grid_id != meeting.grid_id:
@@ -176,6 +183,7 @@ def add_entry(meeting: Meeting, item_id: int | None) -> AgendaEntry:
     entry = AgendaEntry(item=item, position=len(meeting.entries) + 1,
                         carried_over=item.state in CARRY_OVER, level=item.level)
     meeting.entries.append(entry)
+    log(meeting, actor, MeetingAction.ITEM_ADDED, item.title)
     db.session.flush()
     return entry
 
@@ -185,17 +193,19 @@ def _renumber(meeting: Meeting) -> None:
         entry.position = position
 
 
-def remove_entry(entry: AgendaEntry) -> None:
+def remove_entry(entry: AgendaEntry, actor: Account | None = None) -> None:
     meeting = entry.meeting
     _open(meeting)
+    log(meeting, actor, MeetingAction.ITEM_REMOVED, entry.item.title)
     meeting.entries.remove(entry)
     _renumber(meeting)
     db.session.flush()
 
 
-def move_entry(entry: AgendaEntry, delta: int) -> None:
+def move_entry(entry: AgendaEntry, delta: int, actor: Account | None = None) -> None:
     meeting = entry.meeting
     _open(meeting)
+    log(meeting, actor, MeetingAction.REORDERED, entry.item.title)
     entries = list(meeting.entries)
     i = entries.index(entry)
     j = max(0, min(len(entries) - 1, i + delta))
@@ -209,7 +219,7 @@ def move_entry(entry: AgendaEntry, delta: int) -> None:
 # --- attendance -----------------------------------------------------------------------------
 
 def save_attendance(meeting: Meeting, present: dict[Party, tuple[bool, str]],
-                    residents: int) -> None:
+                    residents: int, actor: Account | None = None) -> None:
     _open(meeting)
     if residents < 0 or residents > 2000:
         raise DomainError("residents_count", _l("Enter a number between 0 and 2000."))
@@ -222,6 +232,7 @@ def save_attendance(meeting: Meeting, present: dict[Party, tuple[bool, str]],
         row.present = is_present
         row.names = names.strip()[:120]
     meeting.residents_count = residents
+    log(meeting, actor, MeetingAction.ATTENDANCE, str(residents))
     db.session.flush()
 
 
@@ -287,6 +298,7 @@ def set_outcome(entry: AgendaEntry, actor: Account, today: dt.date, *, outcome: 
     entry.version += 1
     entry.updated_at = utcnow()
     entry.updated_by_id = actor.id
+    log(meeting, actor, MeetingAction.OUTCOME, f"{entry.item.title} · {outcome.value}")
     db.session.flush()
 
 
@@ -311,6 +323,7 @@ def close_meeting(meeting: Meeting, actor: Account, defer_rest: bool = False) ->
     meeting.state = MeetingState.CLOSED
     meeting.closed_at = utcnow()
     meeting.closed_by = actor
+    log(meeting, actor, MeetingAction.CLOSED)
     db.session.flush()
 
 

@@ -43,6 +43,7 @@
       if (job.key !== key) return;
       var area = form.querySelector("textarea[name=" + job.field + "]");
       if (area) { area.value = job.value; status(form, job.field, "unsaved"); }
+      state.base[job.field] = job.base;  // the text it was typed over, not the one loaded now
       if (job.version != null) state.version = job.version;
     });
     form.addEventListener("submit", function (ev) {
@@ -90,6 +91,8 @@
           state.version = result.data.version;
           state.base[job.field] = job.value;
           queue.shift();
+          // Later edits of the same field on this tablet were typed over this text.
+          queue.forEach(function (j) { if (j.key === job.key && j.field === job.field) j.base = job.value; });
           persist();
           var area = state.form.querySelector("textarea[name=" + job.field + "]");
           var pending = queue.some(function (j) { return j.key === job.key && j.field === job.field; });
@@ -113,7 +116,10 @@
         busy = false;
         job.sending = false;
         persist();
-        status(state.form, job.field, "unsaved");
+        // Every field still waiting in the queue is not saved, not only the one just tried.
+        queue.forEach(function (j) {
+          if (forms[j.key]) status(forms[j.key].form, j.field, "unsaved");
+        });
       });
   }
 
