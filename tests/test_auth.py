@@ -27,7 +27,7 @@ def test_wrong_password_is_refused_with_422(client, auth, make_account):
 
 
 def test_username_is_case_insensitive(auth, make_account):
-    account = make_account(username="HeTingHai")
+    make_account(username="HeTingHai")
     assert auth.login("hetinghai").status_code == 303
 
 

@@ -65,8 +65,8 @@ def test_schedule_form(client, grid_setting):
 def test_agenda_fills_itself_in_order(client, grid_setting):
     grid, building, worker, company = grid_setting
     today = local_today()
-    waiting_old = _item(grid, building, worker, "新事项甲")
-    waiting_new = _item(grid, building, worker, "新事项乙")
+    _item(grid, building, worker, "新事项甲")
+    _item(grid, building, worker, "新事项乙")
     inbox = create_item(grid, worker, title="居民扫码反映", category="other", source="qr")
     assigned_later = _item(grid, building, worker, "已交办未到期")
     overdue = _item(grid, building, worker, "已交办已超期")
@@ -90,7 +90,7 @@ def test_agenda_fills_itself_in_order(client, grid_setting):
 
 def test_reorder_add_and_remove(client, grid_setting, make_grid):
     grid, building, worker, _ = grid_setting
-    a, b = _item(grid, building, worker, "甲"), _item(grid, building, worker, "乙")
+    _a, _b = _item(grid, building, worker, "甲"), _item(grid, building, worker, "乙")
     meeting = _next(client, grid)
     first, second = meeting.entries
     response = client.post(f"/meetings/{meeting.id}/agenda/{second.id}/move", data={"direction": "up"},
@@ -161,6 +161,13 @@ def test_autosave_with_version_check(client, grid_setting):
     # Without JavaScript: a plain form, redirected back.
     response = _save(client, meeting, entry, 3, json=False, notes="改过", base_notes="物业说下周修剪")
     assert response.status_code == 303
+    # A tablet that saved the other field holds the latest version, but still the old notes:
+    # its notes typed over the old text are a conflict all the same.
+    response = _save(client, meeting, entry, 4, decision="交物业办理，周五前", base_decision="交物业办理")
+    assert response.status_code == 200
+    response = _save(client, meeting, entry, response.get_json()["version"], notes="另一台平板的记录",
+                     base_notes="物业说下周修剪")
+    assert response.status_code == 409 and response.get_json()["theirs"] == "改过"
     # Too long.
     response = _save(client, meeting, entry, 4, notes="x" * 4001, base_notes="改过")
     assert response.status_code == 422

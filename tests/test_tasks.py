@@ -8,12 +8,12 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from neighborhood.accounts.models import Account, Role
+from neighborhood.accounts.models import Account
 from neighborhood.extensions import db
 from neighborhood.items.models import Item, Level, State
 from neighborhood.meetings.models import Meeting, MeetingState
 from neighborhood.notifications.models import Kind, Notification
-from neighborhood.places.models import Body, BodyKind, Grid
+from neighborhood.places.models import Body, Grid
 from neighborhood.tasks.models import Task, TaskState
 from neighborhood.tasks.services import remind_deadlines
 from neighborhood.timezone import local_today

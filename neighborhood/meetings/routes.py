@@ -251,34 +251,23 @@ def run(meeting_id: int, entry_id: int):
 @bp.route("/meetings/<int:meeting_id>/run/<int:entry_id>/text", methods=["POST"])
 @allow(*RUNNERS)
 def save_text(meeting_id: int, entry_id: int):
-    """Autosave: notes and/or decision, each with the text it was typed over (``base_<field>``)
-    and the entry version. Answers JSON to the autosave script, a page to a plain form."""
+    """Autosave: notes and/or decision, each with the text it was typed over (``base_<field>``).
+    Answers JSON (the new version, or 409 with both texts) to the autosave script, a page to a
+    plain form."""
     meeting = _meeting(meeting_id, run=True)
     entry = _entry(meeting, entry_id)
     wants_json = request.accept_mimetypes.best == "application/json"
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = None
     fields = [f for f in AUTOSAVE_FIELDS if f in request.form]
-    if version is None or not fields:
+    if not fields:
         message = _("Nothing to save.")
         if wants_json:
             return jsonify(error=message), 422
         return _run_page(meeting, entry, status=422)
     try:
         for field in fields:
-            value = request.form[field].replace("\r\n", "\n")
-            base = request.form.get(f"base_{field}", "").replace("\r\n", "\n")
-            # The version says someone saved; the field's own text says whether it was this field.
-            # The text is checked even when the version is current: a tablet that saved the other
-            # field since has the latest version but still an old text of this one.
-            current = getattr(entry, field)
-            if current != base and current != value:
-                raise Conflict(entry, field, theirs=current, mine=value)
-            if entry.version != version:
-                version = entry.version
-            version = save_field(entry, field, value, version, current_user)
+            version = save_field(entry, field, request.form[field].replace("\r\n", "\n"),
+                                 request.form.get(f"base_{field}", "").replace("\r\n", "\n"),
+                                 current_user)
     except Conflict as conflict:
         db.session.rollback()
         if wants_json:

@@ -15,7 +15,14 @@ from ..items.models import CARRY_OVER, Action, EscalationTarget, Item, Level, St
 from ..items.services import escalate, record_step
 from ..places.models import Body, BodyKind, Grid
 from .models import (
-    AgendaEntry, Attendance, Meeting, MeetingAction, MeetingEvent, MeetingState, Outcome, Party,
+    AgendaEntry,
+    Attendance,
+    Meeting,
+    MeetingAction,
+    MeetingEvent,
+    MeetingState,
+    Outcome,
+    Party,
 )
 
 AUTOSAVE_FIELDS = {"notes": 4000, "decision": 2000}
@@ -238,27 +245,39 @@ def save_attendance(meeting: Meeting, present: dict[Party, tuple[bool, str]],
 
 # --- meeting mode ---------------------------------------------------------------------------
 
-def save_field(entry: AgendaEntry, field: str, value: str, version: int, actor: Account) -> int:
-    """Save one autosaved field if nobody saved since ``version``; return the new version."""
+def save_field(entry: AgendaEntry, field: str, value: str, base: str, actor: Account) -> int:
+    """Save one autosaved field typed over the text ``base``; return the entry's new version.
+
+    A conflict (409), never an overwrite, when the stored text is neither ``base`` nor ``value``:
+    someone else changed this field meanwhile, whatever version the tablet holds (a tablet that
+    saved the other field has the latest version but still an old text of this one). The update
+    itself names the version it read, so two saves racing between the check and the write can't
+    both pass.
+    """
     _open(entry.meeting)
     if field not in AUTOSAVE_FIELDS:
         raise DomainError(None, _l("This field cannot be saved here."))
     if len(value) > AUTOSAVE_FIELDS[field]:
         raise DomainError(field, _l("At most %(n)s characters.", n=AUTOSAVE_FIELDS[field]))
-    result = db.session.execute(
-        sa.update(AgendaEntry)
-        .where(AgendaEntry.id == entry.id, AgendaEntry.version == version)
-        .values({field: value, "version": version + 1, "updated_at": utcnow(),
-                 "updated_by_id": actor.id})
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    for _attempt in range(3):
         db.session.refresh(entry)
-        if getattr(entry, field) == value:  # the same text arrived twice (a retried save)
+        current = getattr(entry, field)
+        if current == value:  # the same text arrived twice (a retried save)
             return entry.version
-        raise Conflict(entry, field, theirs=getattr(entry, field), mine=value)
+        if current != base:
+            raise Conflict(entry, field, theirs=current, mine=value)
+        result = db.session.execute(
+            sa.update(AgendaEntry)
+            .where(AgendaEntry.id == entry.id, AgendaEntry.version == entry.version)
+            .values({field: value, "version": entry.version + 1, "updated_at": utcnow(),
+                     "updated_by_id": actor.id})
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            db.session.refresh(entry)
+            return entry.version
     db.session.refresh(entry)
-    return entry.version
+    raise Conflict(entry, field, theirs=getattr(entry, field), mine=value)
 
 
 def set_outcome(entry: AgendaEntry, actor: Account, today: dt.date, *, outcome: str,
