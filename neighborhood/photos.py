@@ -60,7 +60,7 @@ def _decode(data: bytes) -> Image.Image:
         try:
             probe = Image.open(io.BytesIO(data))
             if probe.format not in ACCEPTED_FORMATS:
-                raise DomainError("photos", _l("Only photos (JPEG, PNG, WebP) can be added."))
+                raise DomainError("photos", _l("Only photos (JPEG, PNG, WebP, HEIC) can be added."))
             if probe.width * probe.height > MAX_PIXELS:
                 raise DomainError("photos", _l("This picture is too large."))
             probe.verify()

@@ -60,3 +60,11 @@ def test_gif_is_not_a_photo(app):
     Image.new("RGB", (10, 10)).save(out, "GIF")
     with pytest.raises(DomainError):
         store_photo(out.getvalue(), None)
+
+
+def test_iphone_heic_photo_is_accepted_and_stored_as_jpeg(app):
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(out, "HEIF")
+    photo = store_photo(out.getvalue(), None)
+    with Image.open(photo.path()) as stored:
+        assert stored.format == "JPEG" and stored.size == (640, 480)
