@@ -205,3 +205,13 @@ def test_dashboard_rates_per_level(client, auth, make_account, make_grid):
     page = text_of(client.get("/"))
     assert "80.0%" in page  # 4 solved of 5 finished at grid level: exactly the target
     assert "100.0%" in page  # 1 of 1 at community level
+
+
+def test_residents_reports_wait_in_the_inbox(client, setting):
+    grid, building, worker = setting
+    create_item(grid, None, title="扫码反映：楼道灯坏", category="other", source="qr", is_public=False)
+    db.session.commit()
+    page = text_of(client.get(f"/grids/{grid.id}/worklog"))
+    assert "1件新事项待分流" in page
+    inbox = text_of(client.get(f"/grids/{grid.id}/worklog?state=new"))
+    assert "扫码反映：楼道灯坏" in inbox

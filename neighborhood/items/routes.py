@@ -15,7 +15,7 @@ from ..places.models import Building, Grid
 from ..rendering import render, see_other
 from . import bp
 from .forms import CommentForm, ItemForm, TriageForm
-from .models import Category, Level, State, item_photos
+from .models import Category, Item, Level, State, item_photos
 from .services import create_item, edit_item, escalate, triage, worklog
 
 RUNNERS = (Role.ADMIN, Role.COMMUNITY, Role.FACILITATOR)
@@ -49,7 +49,10 @@ def worklog_page(grid_id: int):
     }
     page = db.paginate(worklog(grid, **filters), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
+    inbox = db.session.scalar(sa.select(sa.func.count()).select_from(Item).where(
+        Item.grid_id == grid.id, Item.state == State.NEW))
     return render("items/worklog.html", block="results", grid=grid, page=page, filters=filters,
+                  inbox=inbox,
                   states=[s for s in State if s is not State.RESOLVED], levels=list(Level),
                   categories=list(Category),
                   may_run=scope.can_run_grid(current_user, grid))
