@@ -40,6 +40,8 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 25,
+        # The home page's resolution rates are recomputed at most this often per area.
+        "DASHBOARD_CACHE_SECONDS": int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300")),
         # Deadlines: a task turns yellow this many working days before it is due (red: overdue).
         "DUE_SOON_WORKING_DAYS": int(os.environ.get("DUE_SOON_WORKING_DAYS", "2")),
         # Where printed QR codes and PDF links point; empty: the host of the request.

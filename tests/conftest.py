@@ -52,6 +52,7 @@ def _config(database_url, instance_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "DASHBOARD_CACHE_SECONDS": 0,
         "SERVER_NAME": None,
     }
     config.update(overrides)

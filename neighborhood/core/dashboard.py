@@ -3,9 +3,11 @@ street ≥ 98 %), and "closed" kept apart from "actually solved"."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..accounts.models import Account, Role
 from ..extensions import db
@@ -47,7 +49,27 @@ def _scoped(query: sa.Select, account: Account) -> sa.Select:
         Community.street_id == account.street_id)
 
 
+# Rates over 90 days do not need to be live to the second: a street's or a district's figures
+# are computed at most once every few minutes per area, not on every visit to the home page.
+_cache: dict[tuple, tuple[float, list[LevelFigures]]] = {}
+
+
 def figures(account: Account, since: dt.datetime) -> list[LevelFigures]:
+    seconds = current_app.config.get("DASHBOARD_CACHE_SECONDS", 300)
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], account.role, account.street_id,
+           account.community_id, since.date())
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < seconds:
+        return hit[1]
+    result = _figures(account, since)
+    if len(_cache) > 1000:
+        _cache.clear()
+    _cache[key] = (now, result)
+    return result
+
+
+def _figures(account: Account, since: dt.datetime) -> list[LevelFigures]:
     """One grouped query over the items recorded since ``since`` in the account's area."""
     level = sa.func.coalesce(Item.resolved_level, Item.level)
     query = _scoped(

@@ -7,6 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account, Role
 from ..errors import DomainError
@@ -39,7 +40,7 @@ def queue(account: Account, show: str) -> sa.Select:
     """Waiting: escalated to this level and not yet answered. Handled: answered, sent back or
     handed to a body from this level (newest first)."""
     target = target_of(account)
-    query = sa.select(Item)
+    query = sa.select(Item).options(joinedload(Item.grid), joinedload(Item.handler))
     if target is not None:
         query = query.where(Item.escalated_to == target)
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account, utcnow
 from ..errors import DomainError
@@ -155,7 +156,8 @@ def escalate(item: Item, actor: Account, comment: str = "", meeting_id: int | No
 def worklog(grid: Grid, *, q: str = "", state: str | None = None, level: str | None = None,
             category: str | None = None, include_resolved: bool = False) -> sa.Select:
     """The grid's work log (工作日志): its concerns, open ones first, newest first."""
-    query = sa.select(Item).where(Item.grid_id == grid.id)
+    query = sa.select(Item).where(Item.grid_id == grid.id).options(
+        joinedload(Item.building).joinedload(Building.estate), joinedload(Item.grid))
     if not include_resolved:
         query = query.where(Item.state != State.RESOLVED)
     if q:

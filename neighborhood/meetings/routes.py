@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, flash, jsonify, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from .. import scope
 from ..access import allow, public, require
@@ -63,6 +64,12 @@ def _closed_refusal(meeting: Meeting):
                message=_("This meeting is closed; its record can no longer change.")))
 
 
+def _meetings_of(grid: Grid) -> sa.Select:
+    """The grid's meetings, newest first, their agendas loaded in one more query (not one each)."""
+    return (sa.select(Meeting).where(Meeting.grid_id == grid.id)
+            .options(selectinload(Meeting.entries)).order_by(Meeting.starts_at.desc()))
+
+
 # --- a grid's meetings ----------------------------------------------------------------------
 
 @bp.route("/grids/<int:grid_id>/meetings")
@@ -70,8 +77,7 @@ def _closed_refusal(meeting: Meeting):
 def index(grid_id: int):
     grid = db.get_or_404(Grid, grid_id)
     require(scope.can_see_grid(current_user, grid))
-    query = sa.select(Meeting).where(Meeting.grid_id == grid.id).order_by(Meeting.starts_at.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(_meetings_of(grid), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     schedule = ScheduleForm(weekdays=grid.weekdays, time=grid.meeting_time, place=grid.meeting_place)
     return render("meetings/index.html", block="content", grid=grid, page=page,
                   schedule=schedule, open_meeting=open_meeting_of(grid),
@@ -100,8 +106,7 @@ def schedule(grid_id: int):
                                               form.place.data or ""), _("Saved."))
     if saved:
         return see_other(url_for(".index", grid_id=grid.id))
-    query = sa.select(Meeting).where(Meeting.grid_id == grid.id).order_by(Meeting.starts_at.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(_meetings_of(grid), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render("meetings/index.html", block="content", status=422, grid=grid, page=page,
                   schedule=form, open_meeting=open_meeting_of(grid), may_run=True)
 

@@ -42,11 +42,16 @@ def _building(token: str) -> Building:
 
 
 def _open_public_items(building: Building) -> list[Item]:
-    """Open, public, triaged items of the building and of its estate, soonest due first."""
-    estate_grids = sa.select(Grid.id).where(Grid.estate_id == building.estate_id)
+    """Open, public, triaged items of the building's estate (its grids) and of its own grid,
+    soonest due first. One IN over a few grid ids: the (grid_id, state) index answers it."""
+    grid_ids = set(db.session.scalars(sa.select(Grid.id).where(Grid.estate_id == building.estate_id)))
+    if building.grid_id is not None:
+        grid_ids.add(building.grid_id)
+    if not grid_ids:
+        return []
+    open_states = [s for s in State if s.is_open and s is not State.NEW]
     query = (sa.select(Item)
-             .where(Item.is_public, Item.state.not_in([State.RESOLVED, State.NEW]),
-                    sa.or_(Item.building_id == building.id, Item.grid_id.in_(estate_grids)))
+             .where(Item.grid_id.in_(grid_ids), Item.state.in_(open_states), Item.is_public)
              .order_by(Item.due_date.is_(None), Item.due_date, Item.id.desc())
              .limit(OPEN_ITEMS_LIMIT))
     return db.session.scalars(query).all()

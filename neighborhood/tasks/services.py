@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Account, utcnow
 from ..errors import DomainError
@@ -16,7 +17,7 @@ from ..navigation import path_for
 from ..notifications.models import Kind
 from ..notifications.services import body_members, grid_runners, notify
 from ..photos import store_photo
-from ..places.models import Body
+from ..places.models import Body, Grid
 from ..workdays import working_days_between
 from .models import Extension, PhotoKind, Task, TaskNote, TaskPhoto, TaskState
 
@@ -188,7 +189,9 @@ FILTERS = ("open", "soon", "overdue", "done")
 
 
 def tasks_of_body(body_id: int, show: str, today: dt.date, soon_days: int) -> sa.Select:
-    query = sa.select(Task).where(Task.body_id == body_id)
+    query = sa.select(Task).where(Task.body_id == body_id).options(
+        joinedload(Task.item).joinedload(Item.grid).joinedload(Grid.estate),
+        joinedload(Task.item).joinedload(Item.building))
     if show == "done":
         return query.where(Task.state.in_([TaskState.DONE, TaskState.VERIFIED, TaskState.DISPUTED])
                            ).order_by(Task.done_at.desc().nulls_last(), Task.id.desc())
