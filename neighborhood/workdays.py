@@ -80,6 +80,21 @@ def deadline_flag(due: dt.date | None, today: dt.date, soon_days: int = 2) -> st
         return None
     if due < today:
         return "overdue"
-    if working_days_between(today, due) <= soon_days:
+    # "soon" means on or before the soon_days-th working day from today.
+    if due <= add_working_days(today, soon_days):
         return "soon"
     return None
+
+
+def deadline_flagger(today: dt.date, soon_days: int = 2):
+    """deadline_flag for a whole list: the calendar is read once, not once a row."""
+    horizon = add_working_days(today, soon_days) if soon_days > 0 else today
+
+    def flag(due: dt.date | None) -> str | None:
+        if due is None:
+            return None
+        if due < today:
+            return "overdue"
+        return "soon" if due <= horizon else None
+
+    return flag

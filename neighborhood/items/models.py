@@ -185,6 +185,10 @@ class Item(db.Model):
     __tablename__ = "items"
     __table_args__ = (
         sa.Index("ix_items_grid_state", "grid_id", "state"),
+        # The work log (newest first) and the rates of an area over a period.
+        sa.Index("ix_items_grid_created", "grid_id", "created_at"),
+        # The community's and the street's queues of escalated items.
+        sa.Index("ix_items_escalation", "escalated_to", "state", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from ..items.models import Item
 from ..items.routes import RUNNERS
 from ..rendering import render, see_other
 from ..timezone import local_today
-from ..workdays import deadline_flag
+from ..workdays import deadline_flag, deadline_flagger
 from . import bp
 from .forms import DecisionForm, DoneForm, ExtensionForm, NoteForm, VerifyForm
 from .models import Extension, Task
@@ -63,8 +63,9 @@ def index():
     db.session.commit()
     page = db.paginate(tasks_of_body(current_user.body_id, show, today, _soon_days()),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    flag = deadline_flagger(today, _soon_days())
     return render("tasks/index.html", block="results", page=page, show=show, filters=FILTERS,
-                  today=today, flag=lambda t: deadline_flag(t.due_date, today, _soon_days()))
+                  today=today, flag=lambda t: flag(t.due_date))
 
 
 def _task_page(task: Task, status: int = 200, **forms):
