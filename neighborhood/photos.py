@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,6 +48,12 @@ class Photo(db.Model):
 
     def path(self, thumb: bool = False) -> Path:
         return photo_dir() / self.sha256[:2] / f"{self.sha256}{'-thumb' if thumb else ''}.jpg"
+
+    def send(self, thumb: bool = False):
+        """The stored JPEG, cached by the browser only (photos may show private places)."""
+        response = send_file(self.path(thumb=thumb), mimetype="image/jpeg", max_age=86400)
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        return response
 
 
 def photo_dir() -> Path:

@@ -74,21 +74,19 @@ DUE_PRESETS = [(3, _l("3 working days")), (5, _l("5 working days")), (10, _l("10
                (20, _l("20 working days"))]
 
 
+def soon_horizon(today: dt.date, soon_days: int) -> dt.date:
+    """The last day that counts as "due soon": the ``soon_days``-th working day from today."""
+    return add_working_days(today, soon_days) if soon_days > 0 else today
+
+
 def deadline_flag(due: dt.date | None, today: dt.date, soon_days: int = 2) -> str | None:
     """"overdue" (red) past the due date, "soon" (yellow) within ``soon_days`` working days."""
-    if due is None:
-        return None
-    if due < today:
-        return "overdue"
-    # "soon" means on or before the soon_days-th working day from today.
-    if due <= add_working_days(today, soon_days):
-        return "soon"
-    return None
+    return deadline_flagger(today, soon_days)(due)
 
 
 def deadline_flagger(today: dt.date, soon_days: int = 2):
     """deadline_flag for a whole list: the calendar is read once, not once a row."""
-    horizon = add_working_days(today, soon_days) if soon_days > 0 else today
+    horizon = soon_horizon(today, soon_days)
 
     def flag(due: dt.date | None) -> str | None:
         if due is None:

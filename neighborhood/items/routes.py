@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, request, send_file, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -163,6 +163,4 @@ def photo(item_id: int, photo_id: int, size: str | None = None):
     photo = db.session.get(Photo, linked) if linked else None
     if photo is None:
         abort(404)
-    response = send_file(photo.path(thumb=size == "thumb"), mimetype="image/jpeg", max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo.send(thumb=size == "thumb")

@@ -186,12 +186,8 @@ def verify_item(item_id: int):
 @bp.route("/tasks/<int:task_id>/photos/<int:photo_id>/<any(thumb):size>")
 @allow(Role.BODY, *RUNNERS, Role.STREET)
 def photo(task_id: int, photo_id: int, size: str | None = None):
-    from flask import send_file
-
     task = _task(task_id)
     linked = next((p.photo for p in task.photos if p.photo_id == photo_id), None)
     if linked is None:
         abort(404)
-    response = send_file(linked.path(thumb=size == "thumb"), mimetype="image/jpeg", max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return linked.send(thumb=size == "thumb")

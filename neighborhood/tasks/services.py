@@ -18,7 +18,7 @@ from ..notifications.models import Kind
 from ..notifications.services import body_members, grid_runners, notify
 from ..photos import store_photo
 from ..places.models import Body, Grid
-from ..workdays import working_days_between
+from ..workdays import soon_horizon
 from .models import Extension, PhotoKind, Task, TaskNote, TaskPhoto, TaskState
 
 
@@ -199,21 +199,15 @@ def tasks_of_body(body_id: int, show: str, today: dt.date, soon_days: int) -> sa
     if show == "overdue":
         query = query.where(Task.due_date < today)
     elif show == "soon":
-        horizon = _soon_horizon(today, soon_days)
+        horizon = soon_horizon(today, soon_days)
         query = query.where(Task.due_date >= today, Task.due_date <= horizon)
     return query.order_by(Task.due_date, Task.id)
-
-
-def _soon_horizon(today: dt.date, soon_days: int) -> dt.date:
-    from ..workdays import add_working_days
-
-    return add_working_days(today, soon_days) if soon_days > 0 else today
 
 
 def remind_deadlines(today: dt.date, soon_days: int, body_id: int | None = None) -> int:
     """Due-soon and overdue notices for active tasks, once per task and due date."""
     query = sa.select(Task).where(Task.state.in_([TaskState.OPEN, TaskState.ACCEPTED]),
-                                  Task.due_date <= _soon_horizon(today, soon_days))
+                                  Task.due_date <= soon_horizon(today, soon_days))
     if body_id is not None:
         query = query.where(Task.body_id == body_id)
     made = 0
@@ -225,7 +219,3 @@ def remind_deadlines(today: dt.date, soon_days: int, body_id: int | None = None)
         made += len(notify(readers, kind, task.item, _task_url(task),
                            dedupe=f"{kind.value}:{task.due_date.isoformat()}"))
     return made
-
-
-def working_days_left(task: Task, today: dt.date) -> int:
-    return working_days_between(today, task.due_date)
